@@ -1,0 +1,240 @@
+"""Self-attention and multi-head self-attention, one tensor step per line.
+
+Names follow "Attention Is All You Need" (Vaswani et al., 2017): ``d_model`` is the
+width of a token vector, ``h`` the number of heads, ``d_k = d_model // h`` the width of
+one head, and ``W_Q, W_K, W_V, W_O`` the four learned projections.
+
+Shapes in comments use B = batch, T = tokens, h = heads, d_k = width of one head.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+__all__ = [
+    "Step",
+    "valid_heads",
+    "check_heads",
+    "check_input",
+    "split_heads",
+    "merge_heads",
+    "scaled_dot_product_attention",
+    "SelfAttention",
+    "MultiHeadSelfAttention",
+]
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def valid_heads(d_model: int) -> list[int]:
+    """Every head count that divides ``d_model``: the h a layer of this width can use."""
+    return [h for h in range(1, d_model + 1) if d_model % h == 0]
+
+
+def _choices(d_model: int) -> str:
+    return ", ".join(str(h) for h in valid_heads(d_model))
+
+
+def check_heads(d_model: int, h: int) -> int:
+    """Check that ``d_model`` splits evenly into ``h`` heads; return ``d_k``."""
+    if isinstance(d_model, bool) or not isinstance(d_model, int) or d_model < 1:
+        raise ValueError(f"d_model={d_model!r} must be a whole number >= 1 (e.g. 16 or 512)")
+    if isinstance(h, bool) or not isinstance(h, int) or h < 1:
+        raise ValueError(
+            f"h={h!r} must be a whole number of heads >= 1; choose h from {_choices(d_model)}"
+        )
+    if d_model % h != 0:
+        raise ValueError(
+            f"d_model={d_model} is not divisible by h={h}; choose h from {_choices(d_model)}"
+        )
+    return d_model // h
+
+
+def check_input(x: torch.Tensor, d_model: int) -> tuple[int, int, int]:
+    """Check that ``x`` is a float tensor ``[B, T, d_model]``; return ``(B, T, d_model)``."""
+    if not isinstance(x, torch.Tensor):
+        raise ValueError(
+            f"x must be a torch.Tensor of shape [batch, tokens, {d_model}], got {type(x).__name__}"
+        )
+    if x.dim() != 3:
+        hint = " (add a batch dimension with x.unsqueeze(0))" if x.dim() == 2 else ""
+        raise ValueError(
+            f"x has shape {list(x.shape)} but must be 3-D [batch, tokens, d_model={d_model}]{hint}"
+        )
+    if x.shape[-1] != d_model:
+        raise ValueError(
+            f"x has shape {list(x.shape)}: its last dimension {x.shape[-1]} must equal "
+            f"d_model={d_model}; project it first or build the layer with d_model={x.shape[-1]}"
+        )
+    if not x.is_floating_point():
+        raise ValueError(
+            f"x has dtype {x.dtype} but attention needs floating point numbers; "
+            "use x.float() (token ids go through an embedding first)"
+        )
+    return x.shape[0], x.shape[1], x.shape[2]
+
+
+# --------------------------------------------------------------------------- shape trace
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the shape walk: what it is, the torch code, the shape it produced."""
+
+    name: str
+    op: str
+    shape: list[int]
+
+
+def _record(trace: list[Step] | None, name: str, op: str, t: torch.Tensor) -> None:
+    if trace is not None:
+        trace.append(Step(name, op, list(t.shape)))
+
+
+# --------------------------------------------------------------------------- heads
+
+
+def split_heads(x: torch.Tensor, h: int, trace: list[Step] | None = None) -> torch.Tensor:
+    """``[B, T, d_model] -> [B, h, T, d_k]``: cut the last axis into h heads, heads first."""
+    B, T, d_model = x.shape
+    d_k = check_heads(d_model, h)
+    x = x.view(B, T, h, d_k)  # (B, T, h, d_k)
+    _record(trace, "cut into heads", "x.view(B, T, h, d_k)", x)
+    x = x.transpose(1, 2)  # (B, h, T, d_k)
+    _record(trace, "heads first", "x.transpose(1, 2)", x)
+    return x
+
+
+def merge_heads(x: torch.Tensor, trace: list[Step] | None = None) -> torch.Tensor:
+    """``[B, h, T, d_k] -> [B, T, h * d_k]``: the inverse of :func:`split_heads`."""
+    if x.dim() != 4:
+        raise ValueError(f"merge_heads expects [B, h, T, d_k], got shape {list(x.shape)}")
+    B, h, T, d_k = x.shape
+    x = x.transpose(1, 2)  # (B, T, h, d_k)
+    _record(trace, "tokens first again", "z.transpose(1, 2)", x)
+    x = x.contiguous().view(B, T, h * d_k)  # (B, T, d_model)
+    _record(trace, "concatenate heads", "z.contiguous().view(B, T, h * d_k)", x)
+    return x
+
+
+def scaled_dot_product_attention(
+    q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, mask: torch.Tensor | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """softmax(q kᵀ / √d_k) v over the last two axes; returns ``(out, weights)``.
+
+    ``mask`` (optional, bool, broadcastable to the scores) is True where a query may look
+    at a key, the same convention as ``torch.nn.functional.scaled_dot_product_attention``.
+    """
+    d_k = q.size(-1)
+    scores = q @ k.transpose(-2, -1) / math.sqrt(d_k)  # (..., T, T)
+    if mask is not None:
+        if mask.dtype != torch.bool:
+            raise ValueError(f"mask must be a bool tensor (True = may attend), got {mask.dtype}")
+        scores = scores.masked_fill(~mask, float("-inf"))  # (..., T, T)
+    weights = scores.softmax(dim=-1)  # (..., T, T)
+    out = weights @ v  # (..., T, d_v)
+    return out, weights
+
+
+# --------------------------------------------------------------------------- layers
+
+
+class SelfAttention(nn.Module):
+    """One head: Z = softmax(Q Kᵀ / √d_k) V with Q = X W_Q, K = X W_K, V = X W_V."""
+
+    def __init__(self, d_model: int, d_k: int | None = None):
+        super().__init__()
+        d_k = d_model if d_k is None else d_k
+        check_heads(d_model, 1)
+        if isinstance(d_k, bool) or not isinstance(d_k, int) or d_k < 1:
+            raise ValueError(f"d_k={d_k!r} must be a whole number >= 1")
+        self.d_model = d_model
+        self.d_k = d_k
+        self.W_Q = nn.Linear(d_model, d_k, bias=False)
+        self.W_K = nn.Linear(d_model, d_k, bias=False)
+        self.W_V = nn.Linear(d_model, d_k, bias=False)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        check_input(x, self.d_model)
+        q = self.W_Q(x)  # (B, T, d_k)
+        k = self.W_K(x)  # (B, T, d_k)
+        v = self.W_V(x)  # (B, T, d_k)
+        z, weights = scaled_dot_product_attention(q, k, v)  # (B, T, d_k), (B, T, T)
+        return z, weights
+
+
+class MultiHeadSelfAttention(nn.Module):
+    """h heads of width d_k = d_model // h, concatenated and mixed by W_O."""
+
+    def __init__(self, d_model: int, h: int, bias: bool = True):
+        super().__init__()
+        self.d_k = check_heads(d_model, h)
+        self.d_model = d_model
+        self.h = h
+        self.W_Q = nn.Linear(d_model, d_model, bias=bias)
+        self.W_K = nn.Linear(d_model, d_model, bias=bias)
+        self.W_V = nn.Linear(d_model, d_model, bias=bias)
+        self.W_O = nn.Linear(d_model, d_model, bias=bias)
+
+    def forward(
+        self,
+        x: torch.Tensor,
+        mask: torch.Tensor | None = None,
+        trace: list[Step] | None = None,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """``x [B, T, d_model] -> (out [B, T, d_model], weights [B, h, T, T])``.
+
+        Pass a list as ``trace`` to have the value path (x → V → heads → Z → out)
+        recorded step by step as :class:`Step` entries with the shapes torch produced.
+        """
+        check_input(x, self.d_model)
+        _record(trace, "input", "x", x)
+        q = split_heads(self.W_Q(x), self.h)  # (B, h, T, d_k)
+        k = split_heads(self.W_K(x), self.h)  # (B, h, T, d_k)
+        v = self.W_V(x)  # (B, T, d_model)
+        _record(trace, "project", "W_V(x)  (and W_Q(x), W_K(x))", v)
+        v = split_heads(v, self.h, trace)  # (B, h, T, d_k)
+        z, weights = scaled_dot_product_attention(q, k, v, mask)  # (B, h, T, d_k), (B, h, T, T)
+        _record(trace, "attention per head", "softmax(q @ k.transpose(-2, -1) / √d_k) @ v", z)
+        z = merge_heads(z, trace)  # (B, T, d_model)
+        out = self.W_O(z)  # (B, T, d_model)
+        _record(trace, "mix heads", "W_O(z)", out)
+        return out, weights
+
+    @classmethod
+    def from_torch(cls, m: nn.MultiheadAttention) -> MultiHeadSelfAttention:
+        """A copy of ``torch.nn.MultiheadAttention``'s weights in this layer's W_Q, W_K, W_V, W_O.
+
+        ``m(x, x, x, average_attn_weights=False)`` (batch_first, eval mode) and this layer's
+        ``forward(x)`` then agree in outputs and per-head weights.
+        """
+        if not isinstance(m, nn.MultiheadAttention):
+            raise ValueError(f"from_torch expects torch.nn.MultiheadAttention, got {type(m).__name__}")
+        if not m._qkv_same_embed_dim:
+            raise ValueError(
+                f"from_torch needs kdim == vdim == embed_dim={m.embed_dim}, "
+                f"got kdim={m.kdim}, vdim={m.vdim}: self-attention projects one input"
+            )
+        if m.bias_k is not None or m.add_zero_attn:
+            raise ValueError("from_torch does not support add_bias_kv=True or add_zero_attn=True")
+        bias = m.in_proj_bias is not None
+        layer = cls(m.embed_dim, m.num_heads, bias=bias)
+        d = m.embed_dim
+        with torch.no_grad():
+            w_q, w_k, w_v = m.in_proj_weight.split(d, dim=0)  # 3 × (d_model, d_model)
+            layer.W_Q.weight.copy_(w_q)
+            layer.W_K.weight.copy_(w_k)
+            layer.W_V.weight.copy_(w_v)
+            layer.W_O.weight.copy_(m.out_proj.weight)
+            if bias:
+                b_q, b_k, b_v = m.in_proj_bias.split(d)  # 3 × (d_model,)
+                layer.W_Q.bias.copy_(b_q)
+                layer.W_K.bias.copy_(b_k)
+                layer.W_V.bias.copy_(b_v)
+                layer.W_O.bias.copy_(m.out_proj.bias)
+        return layer.to(m.in_proj_weight.dtype)

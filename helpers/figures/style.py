@@ -1,0 +1,31 @@
+"""The look shared by every figure: fonts, margins, colours."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+# One colour per head (up to 16 distinct, then repeat) and per word family.
+PALETTE = [
+    "#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#EECA3B", "#B279A2", "#FF9DA6",
+    "#9D755D", "#BAB0AC", "#1F77B4", "#2CA02C", "#D62728", "#9467BD", "#8C564B", "#17BECF",
+]
+HEATMAP = "Blues"
+DIVERGING = "RdBu"
+
+
+def color(i: int) -> str:
+    """The i-th colour of the palette (wraps around)."""
+    return PALETTE[i % len(PALETTE)]
+
+
+def styled(fig: go.Figure, title: str | None = None, height: int = 420, width: int | None = None) -> go.Figure:
+    """Apply the series' layout to ``fig`` (in place) and return it."""
+    fig.update_layout(
+        template="plotly_white",
+        height=height,
+        width=width,
+        margin=dict(l=50, r=30, t=60 if title else 30, b=40),
+        font=dict(size=13),
+        title=dict(text=title, x=0.01, xanchor="left") if title else None,
+    )
+    return fig

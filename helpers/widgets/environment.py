@@ -1,0 +1,28 @@
+"""Where a notebook runs (JupyterLab, Colab, a headless test) and the set-up that depends on it."""
+
+from __future__ import annotations
+
+import random
+import sys
+
+import plotly.io as pio
+import torch
+
+# In JupyterLab plotly's own mimetype renders through the extension that ships with
+# plotly; plotly's default adds the whole plotly.js bundle (~4 MB) as HTML to the first
+# figure, which stored notebooks must not carry. Colab keeps its own "colab" renderer.
+JUPYTER_RENDERER = "plotly_mimetype"
+
+
+def in_colab() -> bool:
+    """True inside a Google Colab runtime."""
+    return "google.colab" in sys.modules
+
+
+def setup_notebook(seed: int = 0) -> None:
+    """Seed every generator, pick the plotly renderer for this place, round printed tensors."""
+    random.seed(seed)
+    torch.manual_seed(seed)
+    torch.set_printoptions(precision=4, sci_mode=False)
+    if not in_colab():
+        pio.renderers.default = JUPYTER_RENDERER
