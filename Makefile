@@ -27,8 +27,13 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[lab,test]"
 	touch $(STAMP)
 
+# JupyterLab refuses to start as root (containers, CI) unless told it may.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
+# Extra flags, e.g.  make lab LAB_ARGS="--no-browser --port 8899"
+LAB_ARGS ?=
+
 lab: install
-	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(ROOT_FLAG) $(LAB_ARGS)
 
 test: install lint test-unit test-notebooks
 
