@@ -18,6 +18,7 @@ from torch import nn
 __all__ = [
     "Step",
     "valid_heads",
+    "nearest_heads",
     "check_heads",
     "check_input",
     "split_heads",
@@ -34,6 +35,11 @@ __all__ = [
 def valid_heads(d_model: int) -> list[int]:
     """Every head count that divides ``d_model``: the h a layer of this width can use."""
     return [h for h in range(1, d_model + 1) if d_model % h == 0]
+
+
+def nearest_heads(d_model: int, h: int) -> int:
+    """``h`` if it divides ``d_model``, else the closest head count that does (smaller on a tie)."""
+    return min(valid_heads(d_model), key=lambda choice: (abs(choice - h), choice))
 
 
 def _choices(d_model: int) -> str:

@@ -86,6 +86,7 @@ def merge_figure(correct: torch.Tensor, wrong: torch.Tensor, d_k: int) -> go.Fig
         )
     fig.update_yaxes(autorange="reversed", title="row (= token?)", col=1)
     fig.update_yaxes(autorange="reversed", col=2)
-    fig.update_xaxes(title=f"feature (head j owns columns j·{d_k} … j·{d_k}+{d_k - 1})")
+    fig.update_xaxes(title=f"feature (head j owns columns j·{d_k} … j·{d_k}+{d_k - 1})", col=1)
+    fig.update_xaxes(title=f"feature (head j no longer owns columns j·{d_k} … j·{d_k}+{d_k - 1})", col=2)
     styled(fig, "Merging heads: colour = the token a number belongs to", height=340)
     return fig.update_layout(margin=dict(t=90))

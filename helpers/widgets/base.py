@@ -17,6 +17,8 @@ import ipywidgets as widgets
 import plotly.graph_objects as go
 from IPython.display import display
 
+from helpers.attention import check_heads, nearest_heads, valid_heads
+
 
 class Explorer(widgets.VBox):
     """Controls wired to a figure builder ``build(**values) -> go.Figure``.
@@ -39,6 +41,7 @@ class Explorer(widgets.VBox):
         self._build = build
         self._sync = sync
         self._holding = False
+        self._syncing = False
         self.figure: go.Figure | None = None
         self.last_error: str | None = None
         self.error = widgets.HTML(value="")
@@ -70,18 +73,19 @@ class Explorer(widgets.VBox):
             self.refresh()
 
     def _on_change(self, change: dict) -> None:
-        if self._holding:
+        if self._syncing:  # a change made by sync itself: sync is already running
             return
         if self._sync is not None:
-            self._holding = True
+            self._syncing = True
             try:
                 self._sync(change)
             except Exception as exc:  # keep the explorer alive, say what went wrong
                 self._show_error(exc)
                 return
             finally:
-                self._holding = False
-        self.refresh()
+                self._syncing = False
+        if not self._holding:
+            self.refresh()
 
     def refresh(self) -> None:
         """Rebuild the figure from the current control values and show it."""
@@ -110,3 +114,28 @@ class Explorer(widgets.VBox):
     def __repr__(self) -> str:
         settings = ", ".join(f"{k}={v!r}" for k, v in self.values().items())
         return f"{type(self).__name__}({settings})  [run the notebook to move the controls]"
+
+
+# --------------------------------------------------------------------------- head count
+
+
+def heads_slider(d_model: int, h: int) -> widgets.SelectionSlider:
+    """An ``h`` slider that offers exactly the head counts that divide ``d_model``."""
+    check_heads(d_model, h)  # a clear ValueError instead of a TraitError
+    return widgets.SelectionSlider(
+        options=valid_heads(d_model), value=h, description="h", continuous_update=False
+    )
+
+
+def heads_follow(d_model: widgets.Widget, h: widgets.Widget) -> Callable[[dict], None]:
+    """A ``sync`` hook: when ``d_model`` changes, ``h`` offers its divisors and keeps its
+    value if it still divides, else moves to the nearest one that does."""
+
+    def sync(change: dict) -> None:
+        if change["owner"] is not d_model:
+            return
+        keep = nearest_heads(d_model.value, h.value)
+        h.options = valid_heads(d_model.value)
+        h.value = keep
+
+    return sync

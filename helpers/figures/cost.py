@@ -1,0 +1,195 @@
+"""What attention costs, drawn: the cost breakdown of one setting, text vs video, time vs size."""
+
+from __future__ import annotations
+
+import math
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from helpers.cost import PROJECTIONS, SCORES, WEIGHTED_SUM, AttentionCost, Sweep
+from helpers.figures.style import color, styled
+
+__all__ = [
+    "si",
+    "cost_breakdown_figure",
+    "scale_comparison_figure",
+    "timing_figure",
+    "implementations_figure",
+]
+
+FORMULA = {  # hover text: the formula behind each bar
+    PROJECTIONS: "4·n·d_model²  (x W_Q, x W_K, x W_V, z W_O)",
+    SCORES: "h·n²·d_k = n²·d_model",
+    WEIGHTED_SUM: "h·n²·d_k = n²·d_model",
+    "parameters": "4·d_model² weights + 4·d_model biases",
+    "attention weights": "h·n² numbers per sequence",
+}
+
+
+def si(x: float, unit: str = "") -> str:
+    """A count in a short readable form: 1.05 M, 8.45 G, 32.8 KB (powers of 1000)."""
+    for power, prefix in ((12, "T"), (9, "G"), (6, "M"), (3, "k" if not unit else "K")):
+        if abs(x) >= 10**power:
+            return f"{x / 10**power:.3g} {prefix}{unit}"
+    return f"{x:.3g} {unit}".rstrip()
+
+
+def cost_breakdown_figure(cost: AttentionCost) -> go.Figure:
+    """Two panels for one setting: multiply-adds by term, and memory (parameters, attention weights)."""
+    fig = make_subplots(
+        rows=1, cols=2, column_widths=[0.6, 0.4], horizontal_spacing=0.12,
+        subplot_titles=(
+            f"compute: {si(cost.total_macs)} multiply-adds",
+            f"memory ({cost.bytes_per_element} bytes per number)",
+        ),
+    )
+    names = list(cost.macs)
+    fig.add_trace(
+        go.Bar(
+            x=names, y=list(cost.macs.values()), marker_color=[color(i) for i in range(len(names))],
+            text=[si(v) for v in cost.macs.values()], textposition="outside",
+            customdata=[FORMULA[k] for k in names], name="multiply-adds", showlegend=False,
+            hovertemplate="%{x}: %{y:,} multiply-adds<br>%{customdata}<extra></extra>",
+        ),
+        row=1, col=1,
+    )
+    memory = {"parameters": cost.parameter_bytes, "attention weights": cost.weight_bytes}
+    elements = {"parameters": cost.parameters, "attention weights": cost.weight_elements}
+    fig.add_trace(
+        go.Bar(
+            x=list(memory), y=list(memory.values()), marker_color=[color(4), color(3)],
+            text=[si(v, "B") for v in memory.values()], textposition="outside",
+            customdata=[[f"{elements[k]:,}", FORMULA[k]] for k in memory], name="bytes",
+            showlegend=False,
+            hovertemplate="%{x}: %{y:,} bytes = %{customdata[0]} numbers<br>%{customdata[1]}<extra></extra>",
+        ),
+        row=1, col=2,
+    )
+    fig.update_yaxes(title="multiply-adds", rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(title="bytes", rangemode="tozero", row=1, col=2)
+    for col, values in ((1, cost.macs.values()), (2, memory.values())):
+        fig.update_yaxes(range=[0, 1.2 * max(values)], row=1, col=col)  # room for the labels
+    title = (
+        f"n = {cost.n}, d_model = {cost.d_model}, h = {cost.h} (d_k = {cost.d_k})"
+        + (f", batch = {cost.batch}" if cost.batch > 1 else "")
+        + f": {cost.dominant} dominate"
+    )
+    return styled(fig, title, height=400).update_layout(margin=dict(t=90))
+
+
+def scale_comparison_figure(costs: dict[str, AttentionCost]) -> go.Figure:
+    """Grouped bars on a log axis, one group per quantity, one colour per case (e.g. text, video).
+
+    Above each group: how many times the last case needs compared with the first.
+    """
+    if len(costs) < 2:
+        raise ValueError(f"compare at least two settings, got {list(costs)}")
+    quantities = {
+        "multiply-adds:<br>projections": lambda c: c.macs[PROJECTIONS],
+        "multiply-adds:<br>QKᵀ + AV": lambda c: c.attention_macs,
+        "attention weights<br>(numbers)": lambda c: c.weight_elements,
+        "parameters": lambda c: c.parameters,
+    }
+    fig = go.Figure()
+    for i, (name, cost) in enumerate(costs.items()):
+        values = [f(cost) for f in quantities.values()]
+        fig.add_trace(
+            go.Bar(
+                name=f"{name}: n = {cost.n}, d_model = {cost.d_model}, h = {cost.h}",
+                x=list(quantities), y=values, marker_color=color(i),
+                text=[si(v) for v in values], textposition="outside",
+                hovertemplate=f"{name}<br>%{{x}}: %{{y:,}}<extra></extra>",
+            )
+        )
+    first, last = list(costs.values())[0], list(costs.values())[-1]
+    top = max(f(c) for c in costs.values() for f in quantities.values())
+    for label, f in quantities.items():
+        fig.add_annotation(
+            x=label, y=math.log10(top) + 1.0, showarrow=False, font=dict(size=14),
+            text=f"<b>× {f(last) / f(first):.3g}</b>",
+        )
+    fig.update_yaxes(type="log", title="count (log scale)", range=[3, math.log10(top) + 1.3])
+    names = list(costs)
+    styled(fig, f"{names[-1]} vs {names[0]}: how many times more", height=460)
+    return fig.update_layout(barmode="group", legend=dict(orientation="h", y=-0.18))
+
+
+def _ticks_125(low: float, high: float) -> list[float]:
+    """Log-axis ticks 1, 2, 5, 10, 20, 50, … covering [low, high]: few, round labels."""
+    ticks = [m * 10.0**e for e in range(-4, 7) for m in (1, 2, 5)]
+    return [round(t, 4) for t in ticks if low / 2 <= t <= high * 2]
+
+
+def timing_figure(sweeps: list[Sweep]) -> go.Figure:
+    """Log-log time vs size, one panel per setting, each device a line with its fitted slope.
+
+    The dashed line is the FLOP formula scaled to the measurements: where the points run
+    parallel to it, time grows as the formula says.
+    """
+    if not sweeps:
+        raise ValueError("timing_figure needs at least one Sweep")
+    panels: dict[str, list[Sweep]] = {}
+    for s in sweeps:
+        panels.setdefault(s.label, []).append(s)
+    fig = make_subplots(rows=1, cols=len(panels), subplot_titles=list(panels), horizontal_spacing=0.07)
+    devices = sorted({s.device for s in sweeps})
+    for col, group in enumerate(panels.values(), start=1):
+        for s in group:
+            k = devices.index(s.device)
+            fig.add_trace(
+                go.Scatter(
+                    x=s.values, y=[round(t * 1e3, 4) for t in s.seconds], mode="markers+lines",
+                    marker=dict(size=8, color=color(k)), line=dict(color=color(k)),
+                    name=f"{s.device}: measured slope {s.slope:.2f}", legendgroup=f"{col}",
+                    legendgrouptitle_text=s.label if s is group[0] else None,
+                    hovertemplate=f"{s.vary} = %{{x}}<br>%{{y:.3g}} ms (median)<extra>{s.device}</extra>",
+                ),
+                row=1, col=col,
+            )
+        ref = group[0]
+        # the formula, scaled so that its geometric mean meets the measurements'
+        scale = math.exp(
+            sum(math.log(t * 1e3) - math.log(f) for t, f in zip(ref.seconds, ref.flops, strict=True))
+            / len(ref.flops)
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=ref.values, y=[round(f * scale, 4) for f in ref.flops], mode="lines",
+                line=dict(color="#555555", dash="dash"), legendgroup=f"{col}",
+                name=f"FLOP formula: slope {ref.formula_slope:.2f}",
+                hovertemplate=f"{ref.vary} = %{{x}}<br>formula (scaled)<extra></extra>",
+            ),
+            row=1, col=col,
+        )
+        ms = [t * 1e3 for s in group for t in s.seconds] + [f * scale for f in ref.flops]
+        fig.update_xaxes(type="log", title=ref.vary, tickvals=list(ref.values), row=1, col=col)
+        fig.update_yaxes(type="log", tickvals=_ticks_125(min(ms), max(ms)), row=1, col=col)
+    fig.update_yaxes(title="ms per forward pass (median)", row=1, col=1)
+    styled(fig, "Time on this machine, log-log: slope p means time ∝ size^p", height=440)
+    return fig.update_layout(legend=dict(orientation="h", y=-0.25), margin=dict(t=90, b=40))
+
+
+def implementations_figure(
+    seconds: dict[str, float], compare_with: dict[str, str] | None = None, device: str = "cpu"
+) -> go.Figure:
+    """Median time per call of each implementation, each bar labelled with a ratio.
+
+    ``compare_with`` names, for a bar, the bar its ratio is taken against (default: the first).
+    """
+    if not seconds:
+        raise ValueError("implementations_figure needs at least one timing")
+    names = list(seconds)
+    base = {name: (compare_with or {}).get(name, names[0]) for name in names}
+    fig = go.Figure(
+        go.Bar(
+            x=[round(t * 1e3, 4) for t in seconds.values()], y=names, orientation="h",
+            marker_color=[color(i) for i in range(len(names))],
+            text=[f"{seconds[k] / seconds[base[k]]:.2f} × {base[k]}" for k in names],
+            textposition="auto",
+            hovertemplate="%{y}: %{x:.3g} ms (median)<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title="ms per call (median)", rangemode="tozero")
+    fig.update_yaxes(autorange="reversed")
+    return styled(fig, f"Same result, different code paths ({device})", height=120 + 60 * len(names))

@@ -1,0 +1,213 @@
+"""Word vectors as pictures: one-hot matrices, similarity heatmaps, loss curves, the
+embedding space projected to 2-D / 3-D and coloured by word family, a word's neighbours."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import plotly.graph_objects as go
+import torch
+from plotly.subplots import make_subplots
+
+from helpers.figures.style import DIVERGING, HEATMAP, color, styled
+from helpers.text import Vocabulary, one_hot
+from helpers.word2vec import cosine_matrix
+
+OTHER = "#BAB0AC"  # words outside every family
+
+
+def _r(t: torch.Tensor, digits: int = 4) -> list:
+    """A tensor as (nested) lists of rounded floats: small, stable plotly JSON."""
+
+    def rounded(v):
+        return [rounded(x) for x in v] if isinstance(v, list) else round(v, digits)
+
+    return rounded(t.tolist())
+
+
+def one_hot_figure(tokens: Sequence[str], vocab: Vocabulary) -> go.Figure:
+    """The one-hot matrix of a sentence: one row per token, one column per vocabulary word."""
+    x = one_hot(vocab.encode(tokens), len(vocab))  # (T, V)
+    rows = [f"{t}: {w}" for t, w in enumerate(tokens)]
+    fig = go.Figure(
+        go.Heatmap(
+            z=x.int().tolist(), x=[f"{j}: {w}" for j, w in enumerate(vocab.words)], y=rows,
+            colorscale=HEATMAP, zmin=0, zmax=1, xgap=1, ygap=2,
+            hovertemplate="token %{y}<br>column %{x}<br>value %{z}<extra></extra>",
+            colorbar=dict(title="value", tickvals=[0, 1]),
+        )
+    )
+    fig.update_yaxes(autorange="reversed", title="token (position: word)")
+    fig.update_xaxes(showticklabels=False, title=f"vocabulary id (0 … {len(vocab) - 1}, commonest word first)")
+    return styled(fig, f"One-hot matrix: {len(tokens)} tokens × {len(vocab)} vocabulary words", height=120 + 32 * len(tokens))
+
+
+def similarity_figure(words: Sequence[str], matrices: Mapping[str, torch.Tensor], title: str | None = None) -> go.Figure:
+    """Cosine-similarity heatmaps of the same words, side by side (one per named matrix)."""
+    fig = make_subplots(rows=1, cols=len(matrices), subplot_titles=list(matrices), horizontal_spacing=0.12)
+    for col, sims in enumerate(matrices.values(), start=1):
+        values = _r(sims, 2)
+        fig.add_trace(
+            go.Heatmap(
+                z=values, x=list(words), y=list(words), zmin=-1, zmax=1, colorscale=DIVERGING,
+                text=[[f"{v:.2f}" for v in row] for row in values], texttemplate="%{text}",
+                hovertemplate="cos(%{y}, %{x}) = %{z:.2f}<extra></extra>",
+                colorbar=dict(title="cosine"), showscale=col == len(matrices),
+            ),
+            row=1, col=col,
+        )
+        fig.update_yaxes(autorange="reversed", row=1, col=col)
+    return styled(fig, title or "Cosine similarity between words", height=460)
+
+
+def loss_figure(curves: Mapping[str, Sequence[float]], initial: float | None = None, every: int = 1) -> go.Figure:
+    """Training loss, one line per named run, each point the mean over ``every`` steps (a
+    mini-batch loss is noisy, and fewer points keep the stored figure small); a dashed line
+    at the untrained loss."""
+    if every < 1:
+        raise ValueError(f"every must be at least 1 (steps per point), got {every}")
+    fig = go.Figure()
+    for i, (name, losses) in enumerate(curves.items()):
+        blocks = [losses[s : s + every] for s in range(0, len(losses), every)]
+        fig.add_trace(
+            go.Scatter(
+                x=list(range(0, len(losses), every)), y=[round(sum(b) / len(b), 3) for b in blocks],
+                mode="lines", name=name, line=dict(color=color(i)),
+                hovertemplate=f"{name}<br>steps %{{x}}+<br>mean loss %{{y:.3f}}<extra></extra>",
+            )
+        )
+    if initial is not None:
+        fig.add_hline(y=round(initial, 4), line_dash="dash", line_color="grey",
+                      annotation_text=f"untrained: {initial:.3f}", annotation_position="top right")
+    fig.update_xaxes(title="training step (one mini-batch of pairs per step)")
+    fig.update_yaxes(title="negative-sampling loss" + (f" (mean of {every} steps)" if every > 1 else ""))
+    return styled(fig, "Skip-gram training loss", height=380)
+
+
+def _family_of(words: Sequence[str], families: Mapping[str, Sequence[str]]) -> list[str | None]:
+    lookup = {w: f for f, members in families.items() for w in members}
+    return [lookup.get(w) for w in words]
+
+
+def _scatter(points: torch.Tensor, **kw) -> go.Scatter | go.Scatter3d:
+    p = _r(points, 3)
+    if points.shape[1] == 3:
+        return go.Scatter3d(x=[q[0] for q in p], y=[q[1] for q in p], z=[q[2] for q in p], **kw)
+    return go.Scatter(x=[q[0] for q in p], y=[q[1] for q in p], **kw)
+
+
+_POSITIONS = ["middle right", "top right", "top center", "top left",
+              "middle left", "bottom left", "bottom center", "bottom right"]
+
+
+def _outward(points: torch.Tensor) -> list[str]:
+    """A label position per point, pointing away from the group's centre (first two
+    coordinates): the words of a tight family fan out instead of printing on each other."""
+    offset = points[:, :2] - points[:, :2].mean(0)  # (n, 2)
+    angle = torch.atan2(offset[:, 1], offset[:, 0])  # (n,) in (-π, π]
+    sector = torch.round(angle / (math.pi / 4)).long() % 8  # (n,): 8 compass directions
+    return [_POSITIONS[s] for s in sector.tolist()]
+
+
+def embedding_figure(
+    points: torch.Tensor,
+    words: Sequence[str],
+    families: Mapping[str, Sequence[str]],
+    highlight: str | None = None,
+    neighbours: Sequence[tuple[str, float]] = (),
+    title: str = "Word vectors, projected by PCA",
+) -> go.Figure:
+    """Every word as a point (``points`` is ``(V, 2)`` or ``(V, 3)``), coloured by family,
+    hover shows the word; optionally one word highlighted and its neighbours ringed."""
+    if points.shape[0] != len(words) or points.shape[1] not in (2, 3):
+        raise ValueError(f"points must be (len(words), 2 or 3) = ({len(words)}, 2|3), got {list(points.shape)}")
+    three_d = points.shape[1] == 3
+    family = _family_of(words, families)
+    fig = go.Figure()
+    groups = [(None, "other words", OTHER)] + [(f, f, color(i)) for i, f in enumerate(families)]
+    for key, name, c in groups:
+        idx = [i for i, f in enumerate(family) if f == key]
+        if not idx:
+            continue
+        fig.add_trace(
+            _scatter(
+                points[idx], name=name, text=[words[i] for i in idx],
+                mode="markers" if key is None else "markers+text", textposition=_outward(points[idx]),
+                marker=dict(color=c, size=4 if key is None else 7, opacity=0.5 if key is None else 0.9),
+                hovertemplate="%{text}" + f" ({name})<extra></extra>",
+            )
+        )
+    if highlight is not None:
+        index = {w: i for i, w in enumerate(words)}
+        if neighbours:
+            near = [index[w] for w, _ in neighbours]
+            fig.add_trace(
+                _scatter(
+                    points[near], name="nearest neighbours", mode="markers",
+                    text=[f"{w}: cos {s:.2f}" for w, s in neighbours],
+                    marker=dict(size=16, color="rgba(0,0,0,0)", line=dict(color="black", width=2)),
+                    hovertemplate="%{text}<extra>neighbour</extra>",
+                )
+            )
+        fig.add_trace(
+            _scatter(
+                points[[index[highlight]]], name=highlight, mode="markers+text", text=[highlight],
+                textposition="bottom center", textfont=dict(size=16, color="black"),
+                marker=dict(size=18, color="black", symbol="diamond" if three_d else "star"),
+                hovertemplate="%{text}<extra>chosen word</extra>",
+            )
+        )
+    if three_d:
+        fig.update_layout(scene=dict(xaxis_title="PC 1", yaxis_title="PC 2", zaxis_title="PC 3"))
+    else:
+        fig.update_xaxes(title="principal component 1")
+        fig.update_yaxes(title="principal component 2")
+    return styled(fig, title, height=560)
+
+
+def neighbours_figure(table: Mapping[str, Sequence[tuple[str, float]]]) -> go.Figure:
+    """A table: each chosen word, its nearest neighbours and their cosine similarities."""
+    words = list(table)
+    k = max(len(v) for v in table.values())
+    columns = [words] + [[f"{row[j][0]} ({row[j][1]:.2f})" if j < len(row) else "" for row in table.values()] for j in range(k)]
+    fig = go.Figure(
+        go.Table(
+            header=dict(values=["word"] + [f"neighbour {j + 1} (cos)" for j in range(k)], fill_color="#DDE6F0", align="left"),
+            cells=dict(values=columns, align="left", height=26),
+        )
+    )
+    return styled(fig, "Nearest neighbours by cosine similarity", height=100 + 28 * (len(words) + 1))
+
+
+def one_hot_word_figure(vocab: Vocabulary, word: str) -> go.Figure:
+    """One word's one-hot vector (top) and its cosine similarity to every word (bottom)."""
+    i = vocab.index(word)
+    x = one_hot(torch.arange(len(vocab)), len(vocab))  # (V, V): every word's one-hot vector
+    sims = cosine_matrix(x)[i]  # (V,)
+    others = sims[torch.arange(len(vocab)) != i]  # (V - 1,)
+    fig = make_subplots(
+        rows=2, cols=1, row_heights=[0.3, 0.7], vertical_spacing=0.18,
+        subplot_titles=(
+            f"one-hot vector of '{word}': a single 1 at id {i}, {len(vocab) - 1} zeros",
+            f"cosine similarity to every word: 1 with itself, max {others.abs().max().item():.0f} with the other {len(vocab) - 1}",
+        ),
+    )
+    fig.add_trace(
+        go.Heatmap(
+            z=[x[i].int().tolist()], x=vocab.words, y=[word], colorscale=HEATMAP, zmin=0, zmax=1,
+            showscale=False, xgap=1, hovertemplate="column '%{x}': %{z}<extra></extra>",
+        ),
+        row=1, col=1,
+    )
+    fig.add_trace(
+        go.Bar(
+            x=vocab.words, y=_r(sims), marker_color=[color(0) if w == word else OTHER for w in vocab.words],
+            hovertemplate="cos('" + word + "', %{x}) = %{y}<extra></extra>", showlegend=False,
+        ),
+        row=2, col=1,
+    )
+    fig.update_xaxes(showticklabels=False, title="vocabulary word (hover for its name)", row=1, col=1)
+    fig.update_xaxes(showticklabels=False, title="vocabulary word (hover for its name)", row=2, col=1)
+    fig.update_yaxes(title="cosine", range=[-0.05, 1.05], row=2, col=1)
+    return styled(fig, f"'{word}' as a one-hot vector", height=480)

@@ -1,0 +1,226 @@
+"""Per-head subspaces: each head's query/key plane, its attention, and the head-count sweep."""
+
+from __future__ import annotations
+
+import math
+
+import plotly.graph_objects as go
+import torch
+from plotly.subplots import make_subplots
+
+from helpers.attention import MultiHeadSelfAttention, check_input, split_heads
+from helpers.figures.style import HEATMAP, color, styled
+
+GREY = "#9E9E9E"
+
+
+# --------------------------------------------------------------------------- geometry
+
+
+def _plane(vectors: torch.Tensor) -> tuple[torch.Tensor, float]:
+    """A ``[d_k, 2]`` basis to draw a head's d_k-dim space on paper, and the share of
+    ``vectors`` (``[N, d_k]``) it keeps.
+
+    d_k = 2: the head's own axes. d_k = 1: the one axis (drawn on y = 0). d_k > 2: the two
+    top singular directions (PCA without centring, so q·k stays a dot product through the
+    origin), each signed so that its largest entry is positive.
+    """
+    d_k = vectors.shape[1]
+    if d_k <= 2:
+        return torch.eye(d_k, 2), 1.0
+    _, s, vh = torch.linalg.svd(vectors, full_matrices=False)  # vh: (d_k, d_k)
+    basis = vh[:2].T.clone()  # (d_k, 2)
+    sign = basis.gather(0, basis.abs().argmax(0, keepdim=True)).sign()  # (1, 2)
+    kept = float((s[:2] ** 2).sum() / (s**2).sum())
+    return basis * sign, kept
+
+
+def head_queries_keys(
+    attn: MultiHeadSelfAttention, x: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """For inputs ``x [B, T, d_model]``: per-head queries, keys ``[B, h, T, d_k]`` and the
+    attention weights ``[B, h, T, T]``."""
+    check_input(x, attn.d_model)
+    with torch.no_grad():
+        q = split_heads(attn.W_Q(x), attn.h)  # (B, h, T, d_k)
+        k = split_heads(attn.W_K(x), attn.h)  # (B, h, T, d_k)
+        _, weights = attn(x)  # (B, h, T, T)
+    return q, k, weights
+
+
+def _panel_title(j: int, d_k: int, kept: float) -> str:
+    if d_k == 1:
+        return f"head {j}: 1-D (a line)"
+    if d_k == 2:
+        return f"head {j}: its 2-D plane"
+    return f"head {j}: PCA of {d_k}-D ({kept:.0%})"
+
+
+def subspace_figure(
+    attn: MultiHeadSelfAttention,
+    x: torch.Tensor,
+    labels: list[str],
+    roles: dict[int, str] | None = None,
+    fit: torch.Tensor | None = None,
+    query: int = -1,
+) -> go.Figure:
+    """One small panel per head: every token's key (a point) and one token's query (an
+    arrow from the origin) in that head's own query/key space.
+
+    ``x [T, d_model]`` is one sentence's input vectors and ``labels`` its T token names.
+    The score of a key is the dot product of its point with the arrow (divided by √d_k);
+    marker size is the attention weight the query gives it. ``roles`` names and colours
+    positions of interest (e.g. ``{6: "prev", 2: "match"}``). For d_k > 2 each head's
+    plane is fitted on ``fit [N, T, d_model]`` (default: ``x`` alone).
+    """
+    if x.dim() != 2:
+        raise ValueError(f"x must be one sentence [T, d_model], got shape {list(x.shape)}")
+    T = x.shape[0]
+    if len(labels) != T:
+        raise ValueError(f"labels has {len(labels)} names for T={T} tokens")
+    roles = roles or {}
+    fit = x[None] if fit is None else fit
+    h, d_k = attn.h, attn.d_k
+    q, k, weights = head_queries_keys(attn, x[None])  # (1, h, T, d_k) ×2, (1, h, T, T)
+    q_fit, k_fit, _ = head_queries_keys(attn, fit)  # (N, h, T, d_k)
+    q_row = q[0, :, query]  # (h, d_k)
+    w_row = weights[0, :, query]  # (h, T)
+    scores = (k[0] @ q_row[:, :, None])[..., 0] / math.sqrt(d_k)  # (h, T)
+
+    cols = min(h, 4)
+    rows = math.ceil(h / cols)
+    planes = [
+        _plane(torch.cat([k_fit[:, j].reshape(-1, d_k), q_fit[:, j, query]]))  # (N·T + N, d_k)
+        for j in range(h)
+    ]
+    fig = make_subplots(
+        rows=rows, cols=cols, horizontal_spacing=0.06, vertical_spacing=0.12 if rows > 1 else 0.1,
+        subplot_titles=[_panel_title(j, d_k, planes[j][1]) for j in range(h)],
+    )
+    colours = {name: color(i + 1) for i, name in enumerate(sorted(set(roles.values())))}
+    traces, axes = [], {}
+    for j in range(h):
+        ax = str(j + 1) if j else ""  # panel j draws on axes x{ax}, y{ax}
+        basis, _ = planes[j]
+        keys_2d = k[0, j] @ basis  # (T, 2)
+        query_2d = q_row[j] @ basis  # (2,)
+        hover = [
+            f"{labels[t]} (position {t}{', ' + roles[t] if t in roles else ''})<br>"
+            f"score q·k/√d_k = {float(scores[j, t]):.2f}<br>weight = {float(w_row[j, t]):.2f}"
+            for t in range(T)
+        ]
+        traces.append(go.Scatter(
+            x=[round(v, 3) for v in keys_2d[:, 0].tolist()],
+            y=[round(v, 3) for v in keys_2d[:, 1].tolist()],
+            mode="markers+text", text=labels, textposition="top center", textfont=dict(size=9),
+            marker=dict(
+                size=[6 + 22 * float(w) for w in w_row[j]],
+                color=[colours.get(roles.get(t), GREY) for t in range(T)],
+                line=dict(width=0.5, color="white"),
+            ),
+            hovertext=hover, hoverinfo="text", name=f"keys, head {j}", showlegend=False,
+            xaxis=f"x{ax}", yaxis=f"y{ax}",
+        ))
+        traces.append(go.Scatter(
+            x=[0, round(float(query_2d[0]), 3)], y=[0, round(float(query_2d[1]), 3)],
+            mode="lines+markers", line=dict(color="black", width=2),
+            marker=dict(symbol=["circle", "arrow"], size=[3, 11], angleref="previous", color="black"),
+            hovertext=["origin", f"query of {labels[query]}"], hoverinfo="text",
+            name=f"query, head {j}", showlegend=False, xaxis=f"x{ax}", yaxis=f"y{ax}",
+        ))
+        # equal scales, so angles and lengths (hence q·k) read true
+        axes[f"xaxis{ax}"] = dict(zeroline=True, showticklabels=False)
+        axes[f"yaxis{ax}"] = dict(zeroline=True, showticklabels=False, scaleanchor=f"x{ax}")
+    for name, col in colours.items():  # legend entries for the roles
+        traces.append(go.Scatter(x=[None], y=[None], mode="markers", name=f"key at {name}",
+                                 marker=dict(color=col, size=9)))
+    traces.append(go.Scatter(x=[None], y=[None], mode="lines", name=f"query of {labels[query]}",
+                             line=dict(color="black")))
+    fig.add_traces(traces)
+    fig.update_layout(axes)
+    fig.update_annotations(font_size=12)  # the panel titles
+    return styled(
+        fig,
+        f"h = {h} heads, d_k = {d_k}: keys (points, size = attention weight) and the query (arrow)"
+        + ("; d_k > 2 drawn as a 2-D PCA (% of spread kept)" if d_k > 2 else ""),
+        height=150 + 230 * rows,
+    )
+
+
+# --------------------------------------------------------------------------- attention
+
+
+def question_attention_figure(
+    weights: dict[int, torch.Tensor], labels: list[list[str]], title: str
+) -> go.Figure:
+    """Heatmaps of where the last token's query looks: one row of panels per model (h → its
+    weights ``[n, h, T]``), one column per input; in a panel rows = heads, columns =
+    positions, colour = attention weight. ``labels``: n lists of T token names."""
+    if not weights:
+        raise ValueError("weights is empty: pass {h: tensor [n, h, T]} for at least one model")
+    n = len(labels)
+    for h, w in weights.items():
+        if w.dim() != 3 or w.shape[0] != n or w.shape[1] != h or any(len(lab) != w.shape[2] for lab in labels):
+            raise ValueError(
+                f"weights[{h}] has shape {list(w.shape)}; expected [{n}, {h}, T] with {n} label lists of T names"
+            )
+    hs = list(weights)
+    fig = make_subplots(
+        rows=len(hs), cols=n, horizontal_spacing=0.03, vertical_spacing=0.1,
+        row_heights=[h + 1 for h in hs],
+        subplot_titles=[f"h = {h}, input {i}" for h in hs for i in range(n)],
+    )
+    for r, h in enumerate(hs, start=1):
+        for i in range(n):
+            z = [[round(float(v), 2) for v in row] for row in weights[h][i]]
+            fig.add_trace(go.Heatmap(
+                z=z, x=labels[i], y=[f"head {j}" for j in range(h)], zmin=0, zmax=1,
+                colorscale=HEATMAP, showscale=r == 1 and i == n - 1, colorbar=dict(title="weight"),
+                texttemplate="%{z:.2f}", textfont=dict(size=9),
+                hovertemplate=f"h = {h}, %{{y}} → %{{x}}: weight %{{z:.2f}}<extra></extra>",
+                xgap=1, ygap=1,
+            ), row=r, col=i + 1)
+            fig.update_xaxes(tickangle=-45, tickfont=dict(size=10), showticklabels=r == len(hs),
+                             row=r, col=i + 1)
+            fig.update_yaxes(autorange="reversed", showticklabels=i == 0, row=r, col=i + 1)
+    return styled(fig, title, height=190 + sum(34 + 22 * h for h in hs))
+
+
+# --------------------------------------------------------------------------- the sweep
+
+
+def sweep_figure(summary: list[dict], rows: list[dict], paper: list[dict]) -> go.Figure:
+    """Left: our held-out accuracy against h (every seed a dot, mean ± std a bar).
+    Right: the paper's Table 3 (A), BLEU against h. ``summary`` comes from
+    ``helpers.experiments.summarize``; ``paper`` from ``PAPER_TABLE_3A``."""
+    fig = make_subplots(
+        rows=1, cols=2, horizontal_spacing=0.12,
+        subplot_titles=(
+            f"this task, d_model = {rows[0]['d_k'] * rows[0]['h']}: accuracy (mean ± std)",
+            "paper, Table 3 (A), d_model = 512: BLEU (dev)",
+        ),
+    )
+    name = {s["h"]: f"h={s['h']} (d_k={s['d_k']})" for s in summary}
+    fig.add_trace(go.Scatter(
+        x=[name[r["h"]] for r in rows], y=[r["accuracy"] for r in rows], mode="markers",
+        marker=dict(color=color(9), size=7, opacity=0.7), name="one seed",
+        hovertext=[f"seed {r['seed']}: accuracy {r['accuracy']:.3f}" for r in rows],
+        hoverinfo="text",
+    ), row=1, col=1)
+    fig.add_trace(go.Scatter(
+        x=[name[s["h"]] for s in summary], y=[round(s["mean"], 4) for s in summary],
+        error_y=dict(type="data", array=[round(s["std"], 4) for s in summary], visible=True),
+        mode="lines+markers", marker=dict(color=color(0), size=11), name="mean ± std over seeds",
+        hovertext=[f"h={s['h']}: {s['mean']:.3f} ± {s['std']:.3f} (n={s['n']})" for s in summary],
+        hoverinfo="text",
+    ), row=1, col=1)
+    fig.add_trace(go.Scatter(
+        x=[f"h={p['h']} (d_k={p['d_k']})" for p in paper], y=[p["bleu"] for p in paper],
+        mode="lines+markers", marker=dict(color=color(1), size=11), name="paper BLEU",
+        hovertext=[f"h={p['h']}, d_k={p['d_k']}: BLEU {p['bleu']}, PPL {p['ppl']}" for p in paper],
+        hoverinfo="text",
+    ), row=1, col=2)
+    fig.update_yaxes(title="held-out accuracy (both parts right)", range=[0, 1.05], row=1, col=1)
+    fig.update_yaxes(title="BLEU (higher is better)", row=1, col=2)
+    fig.update_xaxes(title="heads (width of one head)", type="category")
+    return styled(fig, "More heads at a fixed d_model: this experiment beside the paper", height=460)
