@@ -78,7 +78,10 @@ def test_layer_head_figure_shows_the_chosen_map_large_and_outlines_it():
     assert "layer 1, head 2" in texts(fig)
     assert list(fig.layout.xaxis.ticktext) == LABELS
     outline = fig.layout.shapes[0]
-    chosen = fig.get_subplot(2, 4)
-    assert (outline.x0, outline.x1) == tuple(chosen.xaxis.domain)
+    chosen = next(t for t in fig.data[1:] if t.hovertemplate.startswith("layer 1, head 2<br>"))
+    x_domain = fig.layout["xaxis" + chosen.xaxis[1:]].domain
+    y_domain = fig.layout["yaxis" + chosen.yaxis[1:]].domain
+    assert (outline.x0, outline.x1) == tuple(x_domain) and (outline.y0, outline.y1) == tuple(y_domain)
+    assert y_domain[1] < 1 and x_domain[0] > fig.layout.xaxis.domain[1]  # second row, right of the big map
     with pytest.raises(ValueError, match=r"layer in 0…1, head in 0…3"):
         layer_head_figure(w, LABELS, layer=2, head=0)

@@ -25,6 +25,11 @@ def panel_titles(fig):
     return [a.text for a in fig.layout.annotations if a.text.startswith("head ")]
 
 
+def query_arrows(fig):
+    """The query arrows: annotations drawn from the origin of a panel's axes."""
+    return [a for a in fig.layout.annotations if a.showarrow and a.ax == 0 and a.ay == 0 and a.axref == a.xref]
+
+
 @pytest.mark.parametrize("h", [1, 2, 4, 8, 16])
 def test_one_panel_per_head_and_the_title_says_how_it_is_drawn(h):
     torch.manual_seed(0)
@@ -38,8 +43,9 @@ def test_one_panel_per_head_and_the_title_says_how_it_is_drawn(h):
         assert ("1-D" in title) == (d_k == 1)
         assert ("2-D plane" in title) == (d_k == 2)
     keys = [t for t in fig.data if t.name and t.name.startswith("keys, head")]
-    queries = [t for t in fig.data if t.name and t.name.startswith("query, head")]
+    queries = query_arrows(fig)
     assert len(keys) == len(queries) == h
+    assert [q.xref for q in queries] == [t.xaxis for t in keys]
     assert all(list(t.text) == LABELS for t in keys)
 
 
@@ -50,10 +56,10 @@ def test_d_k_2_panels_are_the_heads_own_coordinates_and_weights_set_marker_size(
     q, k, w = head_queries_keys(attn, x[None])  # (1, 8, T, 2) ×2, (1, 8, T, T)
     fig = subspace_figure(attn, x, LABELS)
     keys = [t for t in fig.data if t.name and t.name.startswith("keys, head")]
-    queries = [t for t in fig.data if t.name and t.name.startswith("query, head")]
+    queries = query_arrows(fig)
     for j in range(8):
         assert keys[j].x == pytest.approx(k[0, j, :, 0].tolist(), abs=1e-3)
-        assert queries[j].y[1] == pytest.approx(float(q[0, j, -1, 1]), abs=1e-3)
+        assert queries[j].y == pytest.approx(float(q[0, j, -1, 1]), abs=1e-3)
         assert max(keys[j].marker.size) == pytest.approx(6 + 22 * float(w[0, j, -1].max()))
 
 

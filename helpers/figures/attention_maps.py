@@ -84,12 +84,13 @@ def qk_plane(q: torch.Tensor, k: torch.Tensor) -> tuple[torch.Tensor, torch.Tens
 def _qk_traces(q: torch.Tensor, k: torch.Tensor, tokens: list[str]) -> tuple[list[go.Scatter], float]:
     q2, k2, kept = qk_plane(q, k)
     traces = []
-    for name, pts, symbol, colour in (("queries Q", q2, "circle", PALETTE[0]), ("keys K", k2, "diamond", PALETTE[1])):
+    for name, one, pts, symbol, colour in (("queries Q", "query", q2, "circle", PALETTE[0]),
+                                           ("keys K", "key", k2, "diamond", PALETTE[1])):
         pts = pts.round(decimals=3).tolist()
         traces.append(go.Scatter(
             x=[p[0] for p in pts], y=[p[1] for p in pts], mode="markers+text", name=name,
             text=tokens, textposition="top center", marker=dict(symbol=symbol, size=11, color=colour),
-            hovertemplate=f"{name[:-2]} of “%{{text}}”: (%{{x}}, %{{y}})<extra></extra>",
+            hovertemplate=f"{one} of “%{{text}}”: (%{{x}}, %{{y}})<extra></extra>",
         ))
     return traces, kept
 

@@ -109,7 +109,8 @@ def scale_comparison_figure(costs: dict[str, AttentionCost]) -> go.Figure:
             x=label, y=math.log10(top) + 1.0, showarrow=False, font=dict(size=14),
             text=f"<b>× {f(last) / f(first):.3g}</b>",
         )
-    fig.update_yaxes(type="log", title="count (log scale)", range=[3, math.log10(top) + 1.3])
+    fig.update_yaxes(type="log", title="count (log scale)", range=[3, math.log10(top) + 1.3],
+                     exponentformat="SI")  # 1G, like the bars (plotly default: 1B)
     names = list(costs)
     styled(fig, f"{names[-1]} vs {names[0]}: how many times more", height=460)
     return fig.update_layout(barmode="group", legend=dict(orientation="h", y=-0.18))

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import torch
 from plotly.subplots import make_subplots
 
-from helpers.figures.style import DIVERGING, HEATMAP, color, styled
+from helpers.figures.style import DIVERGING, HEATMAP, base_layout, color, styled
 from helpers.text import Vocabulary, one_hot
 from helpers.word2vec import cosine_matrix
 
@@ -181,33 +181,37 @@ def neighbours_figure(table: Mapping[str, Sequence[tuple[str, float]]]) -> go.Fi
 
 
 def one_hot_word_figure(vocab: Vocabulary, word: str) -> go.Figure:
-    """One word's one-hot vector (top) and its cosine similarity to every word (bottom)."""
+    """One word's one-hot vector (top) and its cosine similarity to every word (bottom).
+
+    Built as one ``go.Figure(data, layout)`` (no make_subplots): it sits behind a picker.
+    """
     i = vocab.index(word)
     x = one_hot(torch.arange(len(vocab)), len(vocab))  # (V, V): every word's one-hot vector
     sims = cosine_matrix(x)[i]  # (V,)
     others = sims[torch.arange(len(vocab)) != i]  # (V - 1,)
-    fig = make_subplots(
-        rows=2, cols=1, row_heights=[0.3, 0.7], vertical_spacing=0.18,
-        subplot_titles=(
-            f"one-hot vector of '{word}': a single 1 at id {i}, {len(vocab) - 1} zeros",
-            f"cosine similarity to every word: 1 with itself, max {others.abs().max().item():.0f} with the other {len(vocab) - 1}",
-        ),
+    top, bottom = [0.754, 1.0], [0.0, 0.574]  # 30 % / 70 % of the height, a gap between
+    axis_title = "vocabulary word (hover for its name)"
+    titles = (
+        f"one-hot vector of '{word}': a single 1 at id {i}, {len(vocab) - 1} zeros",
+        f"cosine similarity to every word: 1 with itself, max {others.abs().max().item():.0f} with the other {len(vocab) - 1}",
     )
-    fig.add_trace(
-        go.Heatmap(
-            z=[x[i].int().tolist()], x=vocab.words, y=[word], colorscale=HEATMAP, zmin=0, zmax=1,
-            showscale=False, xgap=1, hovertemplate="column '%{x}': %{z}<extra></extra>",
-        ),
-        row=1, col=1,
+    layout = base_layout(f"'{word}' as a one-hot vector", height=480)
+    layout.update(
+        xaxis=dict(domain=[0, 1], anchor="y", showticklabels=False, title=axis_title),
+        yaxis=dict(domain=top, anchor="x"),
+        xaxis2=dict(domain=[0, 1], anchor="y2", showticklabels=False, title=axis_title),
+        yaxis2=dict(domain=bottom, anchor="x2", title="cosine", range=[-0.05, 1.05]),
+        annotations=[
+            dict(text=t, x=0.5, y=dom[1], xref="paper", yref="paper", xanchor="center",
+                 yanchor="bottom", showarrow=False, font=dict(size=16))
+            for t, dom in zip(titles, (top, bottom), strict=True)
+        ],
     )
-    fig.add_trace(
-        go.Bar(
-            x=vocab.words, y=_r(sims), marker_color=[color(0) if w == word else OTHER for w in vocab.words],
-            hovertemplate="cos('" + word + "', %{x}) = %{y}<extra></extra>", showlegend=False,
-        ),
-        row=2, col=1,
-    )
-    fig.update_xaxes(showticklabels=False, title="vocabulary word (hover for its name)", row=1, col=1)
-    fig.update_xaxes(showticklabels=False, title="vocabulary word (hover for its name)", row=2, col=1)
-    fig.update_yaxes(title="cosine", range=[-0.05, 1.05], row=2, col=1)
-    return styled(fig, f"'{word}' as a one-hot vector", height=480)
+    data = [
+        dict(type="heatmap", z=[x[i].int().tolist()], x=vocab.words, y=[word], colorscale=HEATMAP,
+             zmin=0, zmax=1, showscale=False, xgap=1, hovertemplate="column '%{x}': %{z}<extra></extra>"),
+        dict(type="bar", x=vocab.words, y=_r(sims), xaxis="x2", yaxis="y2", showlegend=False,
+             marker_color=[color(0) if w == word else OTHER for w in vocab.words],
+             hovertemplate="cos('" + word + "', %{x}) = %{y}<extra></extra>"),
+    ]
+    return go.Figure(data=data, layout=layout)

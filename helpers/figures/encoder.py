@@ -6,8 +6,8 @@ import plotly.graph_objects as go
 import torch
 from plotly.subplots import make_subplots
 
-from helpers.figures.attention_maps import attention_heatmap
-from helpers.figures.style import DIVERGING, HEATMAP, color, styled
+from helpers.figures.attention_maps import _heatmap_trace
+from helpers.figures.style import DIVERGING, HEATMAP, base_layout, color, styled
 
 __all__ = [
     "positional_encoding_figure",
@@ -172,14 +172,15 @@ def _check_maps(weights: list[torch.Tensor], labels: list[str]) -> tuple[int, in
 
 def _big_trace(w: torch.Tensor, labels: list[str], name: str) -> go.Heatmap:
     """One ``[T, T]`` map as the series' attention heatmap (numbers in the cells), on the shared colour axis."""
-    trace = attention_heatmap(w, labels).data[0]
+    trace = _heatmap_trace(w, labels)  # the trace of attention_heatmap, without building its figure
     return trace.update(coloraxis="coloraxis", hovertemplate=f"{name}: " + trace.hovertemplate)
 
 
-def _thumb_trace(w: torch.Tensor, labels: list[str], name: str) -> go.Heatmap:
+def _thumb_trace(w: torch.Tensor, labels: list[str], name: str, **axes) -> dict:
     """One small ``[T, T]`` map of the grid: weights only (2 decimals, stored compactly)."""
-    return go.Heatmap(
-        z=w.detach().float().round(decimals=2).numpy(), x=labels, y=labels, coloraxis="coloraxis",
+    return dict(
+        type="heatmap", z=w.detach().float().round(decimals=2).numpy(), x=labels, y=labels,
+        coloraxis="coloraxis", **axes,
         hovertemplate=f"{name}<br>query %{{y}} → key %{{x}}: weight %{{z:.2f}}<extra></extra>",
     )
 
@@ -220,25 +221,40 @@ def layer_head_figure(weights: list[torch.Tensor], labels: list[str], layer: int
     n_layers, h, T = _check_maps(weights, labels)
     if layer not in range(n_layers) or head not in range(h):
         raise ValueError(f"layer={layer}, head={head}: choose layer in 0…{n_layers - 1}, head in 0…{h - 1}")
-    specs = [[{"rowspan": n_layers}] + [{}] * h] + [[None] + [{}] * h for _ in range(n_layers - 1)]
-    fig = make_subplots(
-        rows=n_layers, cols=1 + h, specs=specs, column_widths=[0.5] + [0.5 / h] * h,
-        horizontal_spacing=0.015, vertical_spacing=0.06,
-        subplot_titles=[f"layer {layer}, head {head}"] + [""] * (n_layers * h),
-    )
-    fig.add_trace(_big_trace(weights[layer][head], labels, f"layer {layer}, head {head}"),
-                  row=1, col=1)
-    _grid_traces(fig, weights, labels, 1, 2)
-    _shared_scale(fig)
+    # the big map takes the left half; the grid's cells share the right half (x/y domains in paper units)
+    gap_x, gap_y = 0.015, 0.06
+    cell_w = (1 - gap_x * h) * 0.5 / h
+    cell_h = (1 - gap_y * (n_layers - 1)) / n_layers
+    big_x1 = round((1 - gap_x * h) * 0.5, 4)
     ticks = dict(tickvals=list(range(T)), ticktext=labels, showticklabels=True)
-    fig.update_xaxes(title="key (attended to)", row=1, col=1, **ticks)
-    fig.update_yaxes(title="query (attending)", row=1, col=1, **ticks)
-    chosen = fig.get_subplot(1 + layer, 2 + head)
-    fig.add_shape(type="rect", xref="paper", yref="paper",
-                  x0=chosen.xaxis.domain[0], x1=chosen.xaxis.domain[1],
-                  y0=chosen.yaxis.domain[0], y1=chosen.yaxis.domain[1],
-                  line=dict(color="#E45756", width=3))
-    fig.add_annotation(x=1.0, y=1.02, xref="paper", yref="paper", xanchor="right", yanchor="bottom",
-                       showarrow=False, text=f"rows: layers 0…{n_layers - 1} · columns: heads 0…{h - 1}",
-                       font=dict(size=11))
-    return styled(fig, "One attention map, and where it sits in the layer × head grid", height=460)
+    layout = dict(
+        xaxis=dict(domain=[0, big_x1], anchor="y", title="key (attended to)", **ticks),
+        yaxis=dict(domain=[0, 1], anchor="x", title="query (attending)", autorange="reversed", **ticks),
+    )
+    traces = [_big_trace(weights[layer][head], labels, f"layer {layer}, head {head}")]
+    for i, w in enumerate(weights):  # (h, T, T)
+        y1 = 1 - i * (cell_h + gap_y)
+        for j in range(h):
+            n = 2 + i * h + j  # this cell draws on axes x{n}, y{n}
+            x0 = big_x1 + gap_x + j * (cell_w + gap_x)
+            layout[f"xaxis{n}"] = dict(domain=[round(x0, 4), round(x0 + cell_w, 4)], anchor=f"y{n}",
+                                       showticklabels=False)
+            layout[f"yaxis{n}"] = dict(domain=[round(y1 - cell_h, 4), round(y1, 4)], anchor=f"x{n}",
+                                       showticklabels=False, autorange="reversed")
+            traces.append(_thumb_trace(w[j], labels, f"layer {i}, head {j}", xaxis=f"x{n}", yaxis=f"y{n}"))
+    chosen = 2 + layer * h + head
+    layout.update(
+        base_layout("One attention map, and where it sits in the layer × head grid", height=460),
+        coloraxis=dict(colorscale=HEATMAP, cmin=0, cmax=1, colorbar=dict(title="weight", x=1.07)),
+        shapes=[dict(type="rect", xref="paper", yref="paper", line=dict(color="#E45756", width=3),
+                     x0=layout[f"xaxis{chosen}"]["domain"][0], x1=layout[f"xaxis{chosen}"]["domain"][1],
+                     y0=layout[f"yaxis{chosen}"]["domain"][0], y1=layout[f"yaxis{chosen}"]["domain"][1])],
+        annotations=[
+            dict(text=f"layer {layer}, head {head}", x=big_x1 / 2, y=1, xref="paper", yref="paper",
+                 xanchor="center", yanchor="bottom", showarrow=False, font=dict(size=16)),
+            dict(text=f"rows: layers 0…{n_layers - 1} · columns: heads 0…{h - 1}", x=1.0, y=1.02,
+                 xref="paper", yref="paper", xanchor="right", yanchor="bottom", showarrow=False,
+                 font=dict(size=11)),
+        ],
+    )
+    return go.Figure(data=traces, layout=layout)

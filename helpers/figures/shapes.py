@@ -211,7 +211,8 @@ def shape_walk_figure(batch: int = 3, seq_len: int = 4, d_model: int = 16, h: in
             meta={"stages": stages, "sampled": sorted(sampled), "colour_by": colour_by},
             xaxis=dict(visible=False, range=[-0.5, width - 0.5], constrain="domain"),
             yaxis=dict(autorange="reversed", tickvals=tickvals, ticktext=ticktext, showgrid=False,
-                       zeroline=False, scaleanchor="x", ticks="", tickfont=dict(size=11)),
+                       zeroline=False, scaleanchor="x", tickfont=dict(size=11),
+                       ticks="outside", ticklen=8, tickcolor="rgba(0,0,0,0)"),  # a gap before the squares
         ),
     )
     return fig

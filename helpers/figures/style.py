@@ -41,9 +41,10 @@ def color(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
 
 
-def styled(fig: go.Figure, title: str | None = None, height: int = 420, width: int | None = None) -> go.Figure:
-    """Apply the series' layout to ``fig`` (in place) and return it."""
-    fig.update_layout(
+def base_layout(title: str | None = None, height: int = 420, width: int | None = None) -> dict:
+    """The series' layout as a plain dict. Builders that must be fast (behind a slider) pass it
+    straight to ``go.Figure(layout=...)``; every other builder calls :func:`styled`."""
+    return dict(
         template=TEMPLATE,
         height=height,
         width=width,
@@ -51,4 +52,8 @@ def styled(fig: go.Figure, title: str | None = None, height: int = 420, width: i
         font=dict(size=13),
         title=dict(text=title, x=0.01, xanchor="left") if title else None,
     )
-    return fig
+
+
+def styled(fig: go.Figure, title: str | None = None, height: int = 420, width: int | None = None) -> go.Figure:
+    """Apply the series' layout to ``fig`` (in place) and return it."""
+    return fig.update_layout(**base_layout(title, height, width))

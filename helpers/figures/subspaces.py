@@ -9,9 +9,22 @@ import torch
 from plotly.subplots import make_subplots
 
 from helpers.attention import MultiHeadSelfAttention, check_input, split_heads
-from helpers.figures.style import HEATMAP, color, styled
+from helpers.figures.style import HEATMAP, TEMPLATE, base_layout, color, styled
 
 GREY = "#9E9E9E"
+# The series' look plus what every head panel shares (bare equal axes, small titles), set
+# once here instead of on each of up to 16 panels: fewer plotly properties, a faster figure.
+_PANELS = go.layout.Template(TEMPLATE).update(
+    layout=dict(
+        xaxis=dict(zeroline=True, showticklabels=False),
+        yaxis=dict(zeroline=True, showticklabels=False),
+        annotationdefaults=dict(xref="paper", yref="paper", showarrow=False, font=dict(size=12)),
+    ),
+    data=dict(scatter=[dict(  # every head's keys
+        textposition="top center", textfont=dict(size=9), hoverinfo="text", showlegend=False,
+        marker=dict(line=dict(width=0.5, color="white")),
+    )]),
+)
 
 
 # --------------------------------------------------------------------------- geometry
@@ -48,12 +61,42 @@ def head_queries_keys(
     return q, k, weights
 
 
+def head_planes(
+    attn: MultiHeadSelfAttention, fit: torch.Tensor, query: int = -1
+) -> list[tuple[torch.Tensor, float]]:
+    """Per head, the ``[d_k, 2]`` basis that draws it on paper and the share of spread it keeps,
+    fitted on the keys and the ``query`` position's queries of ``fit [N, T, d_model]``.
+
+    Depends only on the model and ``fit``, so an explorer computes it once per model.
+    """
+    q_fit, k_fit, _ = head_queries_keys(attn, fit)  # (N, h, T, d_k)
+    return [
+        _plane(torch.cat([k_fit[:, j].reshape(-1, attn.d_k), q_fit[:, j, query]]))  # (N·T + N, d_k)
+        for j in range(attn.h)
+    ]
+
+
 def _panel_title(j: int, d_k: int, kept: float) -> str:
     if d_k == 1:
         return f"head {j}: 1-D (a line)"
     if d_k == 2:
         return f"head {j}: its 2-D plane"
     return f"head {j}: PCA of {d_k}-D ({kept:.0%})"
+
+
+def _grid(n: int, cols: int, h_gap: float, v_gap: float) -> list[tuple[list[float], list[float]]]:
+    """Paper domains ``([x0, x1], [y0, y1])`` of n panels in rows of ``cols``, filled from the
+    top left (the layout ``make_subplots`` would compute, without its cost)."""
+    rows = math.ceil(n / cols)
+    width = (1 - h_gap * (cols - 1)) / cols
+    height = (1 - v_gap * (rows - 1)) / rows
+    domains = []
+    for j in range(n):
+        r, c = divmod(j, cols)
+        x0 = c * (width + h_gap)
+        y1 = 1 - r * (height + v_gap)
+        domains.append(([round(x0, 4), round(x0 + width, 4)], [round(y1 - height, 4), round(y1, 4)]))
+    return domains
 
 
 def subspace_figure(
@@ -78,73 +121,75 @@ def subspace_figure(
     T = x.shape[0]
     if len(labels) != T:
         raise ValueError(f"labels has {len(labels)} names for T={T} tokens")
-    roles = roles or {}
-    fit = x[None] if fit is None else fit
-    h, d_k = attn.h, attn.d_k
     q, k, weights = head_queries_keys(attn, x[None])  # (1, h, T, d_k) ×2, (1, h, T, T)
-    q_fit, k_fit, _ = head_queries_keys(attn, fit)  # (N, h, T, d_k)
-    q_row = q[0, :, query]  # (h, d_k)
-    w_row = weights[0, :, query]  # (h, T)
-    scores = (k[0] @ q_row[:, :, None])[..., 0] / math.sqrt(d_k)  # (h, T)
+    planes = head_planes(attn, x[None] if fit is None else fit, query)
+    return head_planes_figure(q[0], k[0], weights[0], planes, labels, roles, query)
 
-    cols = min(h, 4)
-    rows = math.ceil(h / cols)
-    planes = [
-        _plane(torch.cat([k_fit[:, j].reshape(-1, d_k), q_fit[:, j, query]]))  # (N·T + N, d_k)
-        for j in range(h)
-    ]
-    fig = make_subplots(
-        rows=rows, cols=cols, horizontal_spacing=0.06, vertical_spacing=0.12 if rows > 1 else 0.1,
-        subplot_titles=[_panel_title(j, d_k, planes[j][1]) for j in range(h)],
-    )
+
+def head_planes_figure(
+    q: torch.Tensor,
+    k: torch.Tensor,
+    weights: torch.Tensor,
+    planes: list[tuple[torch.Tensor, float]],
+    labels: list[str],
+    roles: dict[int, str] | None = None,
+    query: int = -1,
+) -> go.Figure:
+    """:func:`subspace_figure` drawn from numbers computed beforehand: one sentence's per-head
+    queries and keys ``[h, T, d_k]``, attention ``[h, T, T]`` and ``head_planes(...)``."""
+    h, T, d_k = k.shape
+    if len(labels) != T:
+        raise ValueError(f"labels has {len(labels)} names for T={T} tokens")
+    if len(planes) != h:
+        raise ValueError(f"planes has {len(planes)} entries for h={h} heads; pass head_planes(attn, fit)")
+    roles = roles or {}
+    q_row = q[:, query]  # (h, d_k)
+    w_row = weights[:, query]  # (h, T)
+    scores = (k @ q_row[:, :, None])[..., 0] / math.sqrt(d_k)  # (h, T)
+    basis = torch.stack([b for b, _ in planes])  # (h, d_k, 2)
+    keys_2d = (k @ basis).round(decimals=3).tolist()  # (h, T, 2)
+    query_2d = (q_row[:, None] @ basis)[:, 0].round(decimals=3).tolist()  # (h, 2)
+    sizes = (6 + 22 * w_row.double()).tolist()  # (h, T)
+    scores, w_row = scores.tolist(), w_row.tolist()
+
     colours = {name: color(i + 1) for i, name in enumerate(sorted(set(roles.values())))}
-    traces, axes = [], {}
-    for j in range(h):
+    key_colours = [colours.get(roles.get(t), GREY) for t in range(T)]
+    names = [f"{labels[t]} (position {t}{', ' + roles[t] if t in roles else ''})" for t in range(T)]
+    rows = math.ceil(h / min(h, 4))
+    domains = _grid(h, min(h, 4), 0.06, 0.12 if rows > 1 else 0.1)
+    traces, layout, notes = [], {}, []
+    for j, ((x_dom, y_dom), (_, kept)) in enumerate(zip(domains, planes, strict=True)):
         ax = str(j + 1) if j else ""  # panel j draws on axes x{ax}, y{ax}
-        basis, _ = planes[j]
-        keys_2d = k[0, j] @ basis  # (T, 2)
-        query_2d = q_row[j] @ basis  # (2,)
-        hover = [
-            f"{labels[t]} (position {t}{', ' + roles[t] if t in roles else ''})<br>"
-            f"score q·k/√d_k = {float(scores[j, t]):.2f}<br>weight = {float(w_row[j, t]):.2f}"
-            for t in range(T)
-        ]
-        traces.append(go.Scatter(
-            x=[round(v, 3) for v in keys_2d[:, 0].tolist()],
-            y=[round(v, 3) for v in keys_2d[:, 1].tolist()],
-            mode="markers+text", text=labels, textposition="top center", textfont=dict(size=9),
-            marker=dict(
-                size=[6 + 22 * float(w) for w in w_row[j]],
-                color=[colours.get(roles.get(t), GREY) for t in range(T)],
-                line=dict(width=0.5, color="white"),
-            ),
-            hovertext=hover, hoverinfo="text", name=f"keys, head {j}", showlegend=False,
-            xaxis=f"x{ax}", yaxis=f"y{ax}",
+        traces.append(dict(
+            type="scatter", x=[p[0] for p in keys_2d[j]], y=[p[1] for p in keys_2d[j]],
+            mode="markers+text", text=labels, marker=dict(size=sizes[j], color=key_colours),
+            hovertext=[
+                f"{names[t]}<br>score q·k/√d_k = {scores[j][t]:.2f}<br>weight = {w_row[j][t]:.2f}"
+                for t in range(T)
+            ],
+            name=f"keys, head {j}", xaxis=f"x{ax}", yaxis=f"y{ax}",
         ))
-        traces.append(go.Scatter(
-            x=[0, round(float(query_2d[0]), 3)], y=[0, round(float(query_2d[1]), 3)],
-            mode="lines+markers", line=dict(color="black", width=2),
-            marker=dict(symbol=["circle", "arrow"], size=[3, 11], angleref="previous", color="black"),
-            hovertext=["origin", f"query of {labels[query]}"], hoverinfo="text",
-            name=f"query, head {j}", showlegend=False, xaxis=f"x{ax}", yaxis=f"y{ax}",
+        notes.append(dict(  # the query: an arrow from the origin (annotations are cheaper than traces)
+            x=query_2d[j][0], y=query_2d[j][1], ax=0, ay=0, xref=f"x{ax}", yref=f"y{ax}",
+            axref=f"x{ax}", ayref=f"y{ax}", text="", showarrow=True, arrowhead=2,
+            arrowsize=1.2, arrowwidth=2, arrowcolor="black",
         ))
         # equal scales, so angles and lengths (hence q·k) read true
-        axes[f"xaxis{ax}"] = dict(zeroline=True, showticklabels=False)
-        axes[f"yaxis{ax}"] = dict(zeroline=True, showticklabels=False, scaleanchor=f"x{ax}")
+        layout[f"xaxis{ax}"] = dict(domain=x_dom, anchor=f"y{ax}")
+        layout[f"yaxis{ax}"] = dict(domain=y_dom, anchor=f"x{ax}", scaleanchor=f"x{ax}")
+        notes.append(dict(text=_panel_title(j, d_k, kept), x=(x_dom[0] + x_dom[1]) / 2, y=y_dom[1],
+                          xanchor="center", yanchor="bottom"))
     for name, col in colours.items():  # legend entries for the roles
-        traces.append(go.Scatter(x=[None], y=[None], mode="markers", name=f"key at {name}",
-                                 marker=dict(color=col, size=9)))
-    traces.append(go.Scatter(x=[None], y=[None], mode="lines", name=f"query of {labels[query]}",
-                             line=dict(color="black")))
-    fig.add_traces(traces)
-    fig.update_layout(axes)
-    fig.update_annotations(font_size=12)  # the panel titles
-    return styled(
-        fig,
+        traces.append(dict(type="scatter", x=[None], y=[None], mode="markers", name=f"key at {name}",
+                           marker=dict(color=col, size=9), showlegend=True))
+    traces.append(dict(type="scatter", x=[None], y=[None], mode="lines", name=f"query of {labels[query]}",
+                       line=dict(color="black"), showlegend=True))
+    title = (
         f"h = {h} heads, d_k = {d_k}: keys (points, size = attention weight) and the query (arrow)"
-        + ("; d_k > 2 drawn as a 2-D PCA (% of spread kept)" if d_k > 2 else ""),
-        height=150 + 230 * rows,
+        + ("; d_k > 2 drawn as a 2-D PCA (% of spread kept)" if d_k > 2 else "")
     )
+    layout.update(base_layout(title, height=150 + 230 * rows), template=_PANELS, annotations=notes)
+    return go.Figure(data=traces, layout=layout)
 
 
 # --------------------------------------------------------------------------- attention

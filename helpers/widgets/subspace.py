@@ -8,7 +8,7 @@ import ipywidgets as widgets
 import torch
 
 from helpers.experiments import PREV, TwoRuleModel, held_out_batch, load_models, token_label
-from helpers.figures.subspaces import subspace_figure
+from helpers.figures.subspaces import head_planes, head_planes_figure, head_queries_keys
 from helpers.widgets.base import Explorer
 
 TRAINED_D_MODEL = 16  # the sweep trains d_model = 16 only; that is all the explorer offers
@@ -36,16 +36,23 @@ def subspace_explorer(
         raise ValueError(f"h={h} has no trained model; choose h from {options}")
     examples = held_out_batch(N_EXAMPLES)
     fit = held_out_batch(200)
+    heads = {}  # h → per-head queries, keys, weights of every example and each head's plane (data)
+
+    def head_data(h: int):
+        if h not in heads:
+            model = models[h]
+            with torch.no_grad():
+                q, k, weights = head_queries_keys(model.attn, model.inputs(examples.tokens))  # (N, h, T, d_k) ×2, (N, h, T, T)
+                planes = head_planes(model.attn, model.inputs(fit.tokens))  # fitted on (200, T, d_model)
+            heads[h] = q, k, weights, planes
+        return heads[h]
 
     def build(d_model: int, h: int, example: int):
-        model = models[h]
+        q, k, weights, planes = head_data(h)
         tokens = examples.tokens[example]  # (T,)
-        with torch.no_grad():
-            x = model.inputs(tokens[None])[0]  # (T, d_model)
-            x_fit = model.inputs(fit.tokens)  # (200, T, d_model)
         roles = {PREV: "prev (rule 1)", int(examples.where[example]): "match (rule 2)"}
-        return subspace_figure(
-            model.attn, x, [token_label(t) for t in tokens], roles=roles, fit=x_fit
+        return head_planes_figure(
+            q[example], k[example], weights[example], planes, [token_label(t) for t in tokens], roles=roles
         )
 
     controls = {
