@@ -17,7 +17,8 @@ help:
 	@echo "make test       install if needed, then run every test"
 	@echo "make install    create .venv and install the helpers with the pinned tested set"
 	@echo "make notebooks  re-execute every notebook and store its outputs deterministically"
-	@echo "make clean      remove .venv and caches"
+	@echo "make test-browser / test-colab / bench   single test layers and the benchmarks"
+	@echo "make clean      remove .venv, .venv-colab, reports and caches"
 
 install: $(STAMP)
 
@@ -35,7 +36,7 @@ LAB_ARGS ?=
 lab: install
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(ROOT_FLAG) $(LAB_ARGS)
 
-test: install lint test-unit test-notebooks
+test: install lint test-unit test-notebooks test-browser test-colab
 
 lint: install
 	$(BIN)/ruff check helpers tests notebooks conftest.py
@@ -49,6 +50,30 @@ test-notebooks: install
 notebooks: install
 	$(BIN)/python tests/run_notebooks.py
 
+# -- where learners use the series: JupyterLab in a real browser, Colab; benchmarks ----------
+COLAB       := .venv-colab
+COLAB_STAMP := $(COLAB)/.installed
+
+.PHONY: test-browser test-colab bench
+
+# every notebook run in JupyterLab in headless Chromium; explorers moved with the keyboard
+test-browser: install
+	$(BIN)/python tests/run_layer.py tests/browser/check_browser.py
+
+# a second venv with Colab's widget stack; the helpers pip-installed (not editable) each run
+$(COLAB_STAMP): tests/colab/constraints.txt
+	test -x $(COLAB)/bin/python || $(PYTHON) -m venv $(COLAB)
+	$(COLAB)/bin/python -m pip install --quiet --upgrade pip
+	$(COLAB)/bin/python -m pip install --quiet -r tests/colab/constraints.txt
+	touch $(COLAB_STAMP)
+
+test-colab: $(COLAB_STAMP)
+	$(COLAB)/bin/python tests/colab/run.py
+
+# timings and sizes (reports/bench.md); FRESH_INSTALL=1 also times a fresh `make install`
+bench: install
+	$(BIN)/python tests/benchmarks.py $(if $(FRESH_INSTALL),--fresh-install)
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) $(COLAB) reports .pytest_cache .ruff_cache *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

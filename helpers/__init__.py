@@ -8,12 +8,14 @@ Layers (a lower one never imports a higher one):
 4. ``helpers.widgets``                   explorers: sliders wired to figure builders
 """
 
-from importlib import resources
 from pathlib import Path
 
 __version__ = "0.1.0"
 
 
+# pip install (Colab): assets/ ships inside the package as helpers/assets/;
+# a clone (make install, editable): it is the top-level assets/ beside helpers/.
+_INSTALLED_ASSETS = Path(__file__).resolve().parent / "assets"
 _CLONE_ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
 
@@ -23,10 +25,7 @@ def asset_path(name: str) -> Path:
     In a clone that is the top-level folder; after ``pip install`` from the repository
     (Colab) the same files ship inside the package as ``helpers.assets``.
     """
-    if _CLONE_ASSETS.is_dir():
-        folder = _CLONE_ASSETS
-    else:
-        folder = Path(str(resources.files("helpers.assets")))
+    folder = _INSTALLED_ASSETS if _INSTALLED_ASSETS.is_dir() else _CLONE_ASSETS
     path = folder / name
     if not path.exists():
         raise FileNotFoundError(

@@ -17,6 +17,8 @@ Targets are shown beside the figures. A benchmark never fails on a time.
 from __future__ import annotations
 
 import argparse
+import functools
+import inspect
 import json
 import os
 import shutil
@@ -58,12 +60,21 @@ def _choices(control, most: int) -> list:
 
 
 def _factory(explorer, names: list[str]) -> str:
-    """Which ``helpers.widgets`` factory made this explorer (its class or its builder's name)."""
-    qualname = getattr(getattr(explorer, "_build", None), "__qualname__", "")
+    """Which ``helpers.widgets`` factory made this explorer: by its class, its builder's
+    name, or else the topic of its builder's module (``helpers.figures.encoder`` ->
+    the one factory in ``helpers.widgets.encoder``)."""
+    import helpers.widgets as hw
+
+    build = getattr(explorer, "_build", None)
+    while isinstance(build, functools.partial):
+        build = build.func
+    qualname = getattr(build, "__qualname__", "")
     for name in names:
         if qualname.startswith(name + ".") or type(explorer).__name__.lower() == name.replace("_", ""):
             return name
-    return type(explorer).__name__
+    topic = (getattr(build, "__module__", None) or "").rsplit(".", 1)[-1]
+    same = [n for n in names if getattr(hw, n).__module__.rsplit(".", 1)[-1] == topic]
+    return same[0] if len(same) == 1 else type(explorer).__name__
 
 
 def time_explorer(explorer, rounds: int = 2, most: int = 8) -> dict:
@@ -86,7 +97,6 @@ def explorer_latencies(rounds: int = 2, most: int = 8, build: tuple[str, ...] = 
     """Run inside a notebook's kernel: time every explorer it holds (and build ``build``
     from ``helpers.widgets`` with their defaults); prints one JSON line after ``MARK``."""
     from IPython import get_ipython
-    from IPython.utils.capture import capture_output
 
     import helpers.widgets as hw
     from helpers.widgets.base import Explorer
@@ -94,14 +104,13 @@ def explorer_latencies(rounds: int = 2, most: int = 8, build: tuple[str, ...] = 
     names = [n for n in hw.__all__ if n.endswith("_explorer")]
     ns = get_ipython().user_ns
     found = {id(v): v for v in [*ns.values(), *ns.get("Out", {}).values()] if isinstance(v, Explorer)}
-    with capture_output():  # the figures are formatted as for display, but not sent
-        for name in build:
-            explorer = getattr(hw, name)()
-            found[id(explorer)] = explorer
-        results = []
-        for explorer in found.values():
-            result = time_explorer(explorer, rounds, most)
-            results.append({"explorer": _factory(explorer, names), **result})
+    for name in build:
+        explorer = getattr(hw, name)()
+        found[id(explorer)] = explorer
+    results = []
+    for explorer in found.values():  # each change displays its figure, as in a live notebook
+        result = time_explorer(explorer, rounds, most)
+        results.append({"explorer": _factory(explorer, names), **result})
     print(MARK + json.dumps(results))
 
 
@@ -109,6 +118,13 @@ def _bench_cell(rounds: int, build: tuple[str, ...] = ()) -> str:
     return (f"import sys\nsys.path.insert(0, {str(TESTS)!r})\n"
             f"from benchmarks import explorer_latencies\n"
             f"explorer_latencies(rounds={rounds}, build={build!r})")
+
+
+def _required(factory) -> list[str]:
+    """The arguments a factory cannot be called without."""
+    return [p.name for p in inspect.signature(factory).parameters.values()
+            if p.default is inspect.Parameter.empty
+            and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
 
 
 # -- notebooks -------------------------------------------------------------------------------
@@ -159,19 +175,22 @@ def bench_notebooks(rounds: int) -> dict:
         import helpers.widgets as hw
 
         shown = {e["explorer"] for e in explorers}
-        rest = tuple(n for n in hw.__all__ if n.endswith("_explorer") and n not in shown)
-        if rest:
-            nb = Path(tmp) / "defaults.ipynb"
+        rest = [n for n in hw.__all__ if n.endswith("_explorer") and n not in shown]
+        needs = {n: _required(getattr(hw, n)) for n in rest}
+        for name, required in needs.items():
+            if required:
+                explorers.append({"notebook": "—", "explorer": name, "seconds": [], "errors": 0,
+                                  "controls": [], "note": "shown in no notebook; needs "
+                                  + ", ".join(required) + ": not timed"})
+        build = tuple(n for n, required in needs.items() if not required)
+        if build:
             import nbformat
 
+            nb = Path(tmp) / "defaults.ipynb"
             nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
                 "from helpers.widgets import setup_notebook\nsetup_notebook()")]), nb)
-            try:
-                _, found = run_copy(nb, _bench_cell(rounds, rest), Path(tmp))
-                explorers += [{"notebook": "—", **e} for e in found]
-            except Exception as exc:  # e.g. a factory that needs data: say so, go on
-                explorers.append({"notebook": "—", "explorer": ", ".join(rest), "seconds": [],
-                                  "errors": 0, "controls": [], "note": f"not timed: {exc}"[:200]})
+            _, found = run_copy(nb, _bench_cell(rounds, build), Path(tmp))
+            explorers += [{"notebook": "— (defaults)", **e} for e in found]
     return {"notebooks": rows, "explorers": explorers}
 
 
@@ -209,14 +228,17 @@ def bench_browser(moves: int) -> list[dict]:
 
 # -- multi-head attention --------------------------------------------------------------------
 
-def bench_mha(repeats: int = 30) -> dict:
-    """helpers' layer vs torch's on x [32, 128, 512], h = 8, same weights, eval, no grad;
-    calls interleaved so that load from elsewhere hits all of them alike."""
+def bench_mha(threads: int, repeats: int = 30) -> dict:
+    """helpers' layer vs torch's on x [32, 128, 512], h = 8, same weights, eval, no grad,
+    on ``threads`` torch threads; calls interleaved so that load from elsewhere hits all of
+    them alike. (One thread is the steadier comparison when other work shares the cores.)"""
     import torch
     from torch import nn
 
     from helpers.attention import MultiHeadSelfAttention
 
+    default = torch.get_num_threads()
+    torch.set_num_threads(threads)
     torch.manual_seed(0)
     x = torch.randn(32, 128, 512)  # (B, T, d_model)
     theirs = nn.MultiheadAttention(512, 8, batch_first=True).eval()
@@ -235,19 +257,25 @@ def bench_mha(repeats: int = 30) -> dict:
                 call()
                 if i >= 3:  # warm-up
                     times[name].append(time.perf_counter() - start)
+    torch.set_num_threads(default)
     ms = {k: statistics.median(v) * 1000 for k, v in times.items()}
-    return {"ms": ms, "same_output": same, "threads": torch.get_num_threads(), "repeats": repeats}
+    # each repeat's helpers time over torch's in the same repeat: load that comes and goes
+    # hits both sides of a ratio alike
+    ratios = {k: statistics.median(a / b for a, b in zip(times["helpers"], v, strict=True))
+              for k, v in times.items() if k != "helpers"}
+    return {"ms": ms, "ratio": ratios, "same_output": same, "threads": threads, "repeats": repeats}
 
 
 # -- fresh install ---------------------------------------------------------------------------
 
 def bench_fresh_install() -> float:
     """``make install`` in a fresh copy of the repository (no pip cache): seconds."""
-    ignore = shutil.ignore_patterns(".git", ".venv", ".venv-colab", "build", "reports",
-                                    "__pycache__", "*.egg-info", ".pytest_cache", ".ruff_cache")
+    sys.path.insert(0, str(TESTS / "colab"))
+    from run import NOT_SOURCES  # tests/colab/run.py: what a fresh clone would not carry
+
     with tempfile.TemporaryDirectory(prefix="eight-heads-install-") as tmp:
         copy = Path(tmp) / "eight-heads"
-        shutil.copytree(ROOT, copy, ignore=ignore)
+        shutil.copytree(ROOT, copy, ignore=NOT_SOURCES)
         start = time.perf_counter()
         subprocess.run(["make", "install"], cwd=copy, check=True,
                        env=dict(os.environ, PIP_NO_CACHE_DIR="1"))
@@ -289,15 +317,13 @@ def table(results: dict) -> str:
                     f"first {ms[0]:.0f} ms, then median {later:.0f} ms (n = {len(ms) - 1}) | |")
     if results.get("browser_note"):
         rows.append(f"| browser: key press → redrawn figure | {results['browser_note']} | |")
-    m = results.get("mha")
-    if m:
+    for m in results.get("mha", []):
         ours = m["ms"]["helpers"]
-        for name, ms in m["ms"].items():
-            if name == "helpers":
-                continue
-            ratio = ours / ms
-            rows.append(f"| MHA `[32, 128, 512]`, h = 8: helpers {ours:.1f} ms vs {name} "
-                        f"{ms:.1f} ms | **{ratio:.2f}×** | {_vs(ratio, t['mha_ratio'], '×')} |")
+        for name, ratio in m["ratio"].items():
+            rows.append(f"| MHA `[32, 128, 512]`, h = 8, forward, {m['threads']} thread(s): "
+                        f"helpers {ours:.1f} ms vs {name} {m['ms'][name]:.1f} ms (medians of "
+                        f"{m['repeats']}) | **{ratio:.2f}×** (median of paired ratios) "
+                        f"| {_vs(ratio, t['mha_ratio'], '×')} |")
     for r in results["notebooks"]:
         rows.append(f"| size {r['notebook']} | {r['kb']:.0f} KB | {_vs(r['kb'], t['notebook_kb'], 'KB')} |")
     if "fresh_install_s" in results:
@@ -327,16 +353,20 @@ def main(argv: list[str] | None = None) -> int:
         results["browser"] = [] if problem else bench_browser(args.moves)
         if problem:
             results["browser_note"] = f"not measured: {problem}"
-    results["mha"] = bench_mha()
+    import torch
+
+    results["mha"] = [bench_mha(n) for n in sorted({1, torch.get_num_threads()})]
     if args.fresh_install:
         results["fresh_install_s"] = bench_fresh_install()
 
     text = table(results)
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    end = os.getloadavg()[0]
+    same = all(m["same_output"] for m in results["mha"])
     head = (f"# Benchmarks, {stamp}\n\n{os.cpu_count()} cores, load average {load[0]:.1f} at the "
-            f"start; torch threads {results['mha']['threads']}; MHA outputs equal: "
-            f"{results['mha']['same_output']}. Targets beside the figures; a benchmark never "
-            "fails on a time.\n\n")
+            f"start and {end:.1f} at the end (other work on the machine slows everything); "
+            f"MHA outputs equal to torch's: {same}. Targets beside the figures; a benchmark "
+            "never fails on a time.\n\n")
     REPORT.parent.mkdir(exist_ok=True)
     REPORT.write_text(head + text + "\n")
     (REPORT.with_suffix(".json")).write_text(json.dumps(results, indent=1))

@@ -50,7 +50,12 @@ class Explorer(widgets.VBox):
             setattr(self, name, control)
             control.observe(self._on_change, names="value")
         super().__init__(
-            children=[widgets.HBox(list(self._controls.values())), self.error, self.out]
+            children=[
+                # wrap: five sliders in one row would squeeze their tracks too narrow to drag
+                widgets.HBox(list(self._controls.values()), layout=widgets.Layout(flex_flow="row wrap")),
+                self.error,
+                self.out,
+            ]
         )
         self.refresh()
 

@@ -1,0 +1,396 @@
+"""JupyterLab in a real headless Chromium: what the browser tests and the benchmark share.
+
+A learner's path, driven by Playwright: start ``jupyter lab`` from ``.venv`` (127.0.0.1, a
+free port, a token, on a temporary copy of ``notebooks/`` so a run never touches the stored
+notebooks), open a notebook, Run All, wait for the kernel, then look at what the page shows:
+error outputs, rendered plotly figures, and an explorer's figure redrawn after a key press
+on one of its sliders. The browser is Debian's ``chromium`` (Playwright's own download does
+not work here): ``apt-get install -y chromium``.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = ROOT / "notebooks"
+JUPYTER = Path(sys.executable).parent / "jupyter"
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+INSTALL_HINT = "apt-get install -y chromium"
+VIEWPORT = {"width": 1400, "height": 1000}
+STDERR_MIME = "application/vnd.jupyter.stderr"
+# What JupyterLab shows instead of a widget when the widget front end is missing or broken.
+WIDGET_FAILURES = ("Error displaying widget", "Loading widget...", "Failed to load model class")
+
+
+def chromium_problem() -> str | None:
+    """Why the browser tests cannot run here, or None when chromium is there."""
+    if CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK):
+        return None
+    return (f"no Chromium at {CHROMIUM}: install Debian's browser with `{INSTALL_HINT}` "
+            "(as root), or point CHROMIUM= at a chromium binary")
+
+
+def notebook_names() -> list[str]:
+    return [p.name for p in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Lab:
+    url: str
+    token: str
+    root: Path  # the temporary copy of notebooks/ JupyterLab serves
+    log: Path
+
+    def notebook_url(self, name: str) -> str:
+        """The notebook alone in a fresh workspace of its own: without one, every page
+        restores the tabs the other pages opened (one shared default workspace)."""
+        workspace = Path(name).stem
+        return f"{self.url}/lab/workspaces/{workspace}/tree/{name}?reset&token={self.token}"
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+
+# Quiet, deterministic JupyterLab: no news or update checks (no network here), and every
+# cell laid out. JupyterLab's default windowing ("contentVisibility") skips the layout of
+# cells out of view: their figures are drawn only once scrolled to, and Playwright cannot
+# scroll to a control with no layout box. A learner scrolls; the test lays out everything.
+SETTINGS = {
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings":
+        '{"fetchNews": "false", "checkForUpdates": false}',
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": '{"windowingMode": "none"}',
+}
+
+
+@contextmanager
+def jupyter_lab(timeout: float = 90) -> Iterator[Lab]:
+    """``jupyter lab`` on a temporary copy of ``notebooks/``; stopped and removed on exit."""
+    tmp = Path(tempfile.mkdtemp(prefix="eight-heads-lab-"))
+    root = tmp / "notebooks"
+    shutil.copytree(NOTEBOOKS, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    settings = tmp / "settings"
+    for rel, text in SETTINGS.items():
+        (settings / rel).parent.mkdir(parents=True, exist_ok=True)
+        (settings / rel).write_text(text)
+    port, token = _free_port(), secrets.token_hex(16)
+    env = dict(os.environ,
+               JUPYTER_CONFIG_DIR=str(tmp / "config"),  # ignore the user's own config,
+               JUPYTER_DATA_DIR=str(tmp / "data"),  # kernels and runtime files
+               JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
+               JUPYTER_PLATFORM_DIRS="1")
+    log = tmp / "jupyter.log"
+    command = [
+        str(JUPYTER), "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+        f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={tmp / 'workspaces'}",
+        "--LabApp.expose_app_in_browser=True",  # window.jupyterapp: Run All, kernel state
+        "--LabApp.extension_manager=readonly",  # no PyPI queries
+        "--allow-root",  # CI runs as root
+    ]
+    with log.open("w") as out:
+        proc = subprocess.Popen(command, cwd=tmp, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    lab = Lab(f"http://127.0.0.1:{port}", token, root, log)
+    try:
+        _wait_until_up(lab, proc, timeout)
+        yield lab
+    finally:
+        _stop(proc)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _wait_until_up(lab: Lab, proc: subprocess.Popen, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"jupyter lab exited with {proc.returncode}:\n{lab.log_tail()}")
+        try:
+            with urllib.request.urlopen(f"{lab.url}/api/status?token={lab.token}", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"jupyter lab did not answer within {timeout} s:\n{lab.log_tail()}")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)  # the server and the kernels it started
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+@contextmanager
+def chromium() -> Iterator:
+    """A Playwright browser on Debian's chromium; raises with the install command if missing."""
+    problem = chromium_problem()
+    if problem:
+        raise RuntimeError(problem)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
+                                    headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+# -- one notebook in the page -----------------------------------------------------------------
+
+_PANEL = "window.jupyterapp.shell.currentWidget"
+CURRENT = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # the notebook tab in front
+
+_KERNEL_IDLE = f"""() => {{
+    const app = window.jupyterapp;
+    const panel = app && app.shell.currentWidget;
+    const ctx = panel && panel.sessionContext;
+    const kernel = ctx && ctx.session && ctx.session.kernel;
+    return !!(panel && panel.content && ctx.isReady && kernel && kernel.status === "idle"
+              && {_PANEL}.content.widgets.length > 0);
+}}"""
+
+# Every code cell's problems: error outputs (unless tagged raises-exception) and stderr,
+# from the notebook model and from what is drawn (Output widgets live outside the model).
+_PROBLEMS = f"""([stderrMime, failures]) => {{
+    const problems = [];
+    {_PANEL}.content.widgets.forEach((cell, i) => {{
+        if (cell.model.type !== "code") return;
+        const tags = cell.model.getMetadata("tags") || [];
+        const onPurpose = tags.includes("raises-exception");
+        for (const out of cell.model.outputs.toJSON()) {{
+            if (out.output_type === "error" && !onPurpose)
+                problems.push(`cell ${{i}}: ${{out.ename}}: ${{out.evalue}}`);
+            if (out.output_type === "stream" && out.name === "stderr")
+                problems.push(`cell ${{i}}: stderr: ${{String(out.text).slice(0, 300)}}`);
+        }}
+        if (onPurpose) return;
+        for (const node of cell.node.querySelectorAll(`.jp-OutputArea-output[data-mime-type="${{stderrMime}}"]`))
+            problems.push(`cell ${{i}}: error shown: ${{node.textContent.slice(0, 300)}}`);
+        for (const text of failures)
+            if (cell.node.textContent.includes(text))
+                problems.push(`cell ${{i}}: "${{text}}": ${{cell.node.textContent.slice(0, 300)}}`);
+    }});
+    return problems;
+}}"""
+
+def open_notebook(page, lab: Lab, name: str, timeout_ms: int = 120_000) -> None:
+    """Open ``name`` in JupyterLab and wait until its kernel is idle."""
+    page.goto(lab.notebook_url(name))
+    page.wait_for_function(_KERNEL_IDLE, timeout=timeout_ms, polling=200)
+
+
+def run_all(page, timeout_ms: int = 600_000) -> float:
+    """Clear every output, Run All, wait until the run ends and the kernel is idle; seconds."""
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
+    start = time.perf_counter()
+    page.evaluate("""() => { window.__runAll = null;
+        window.jupyterapp.commands.execute('notebook:run-all-cells')
+            .then(ok => { window.__runAll = {ok: ok !== false}; },
+                  err => { window.__runAll = {ok: false, error: String(err)}; }); }""")
+    page.wait_for_function("() => window.__runAll !== null", timeout=timeout_ms, polling=250)
+    page.wait_for_function(_KERNEL_IDLE, timeout=timeout_ms, polling=250)
+    return time.perf_counter() - start
+
+
+def problems(page) -> list[str]:
+    """Error and stderr outputs (model and page), and widgets JupyterLab could not show."""
+    return page.evaluate(_PROBLEMS, [STDERR_MIME, list(WIDGET_FAILURES)])
+
+
+def stored_figures(path: Path) -> dict[int, int]:
+    """Cell index -> how many plotly outputs the stored notebook carries there."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    counts = {i: sum(PLOTLY_MIME in out.get("data", {}) for out in cell.get("outputs", []))
+              for i, cell in enumerate(nb.cells)}
+    return {i: n for i, n in counts.items() if n}
+
+
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+_CELL_FIGURES = f"""() => {{
+    const cells = {{}};
+    {_PANEL}.content.widgets.forEach((cell, i) => {{
+        if (cell.model.type !== "code") return;
+        const outs = cell.model.outputs.toJSON();
+        cells[i] = {{
+            plotly: outs.filter(o => o.data && o.data["{PLOTLY_MIME}"]).length,
+            widgets: outs.filter(o => o.data && o.data["{WIDGET_MIME}"]).length,
+            drawn: Array.from(cell.node.querySelectorAll(".js-plotly-plot svg.main-svg"))
+                .filter(svg => svg.getBoundingClientRect().width > 0).length,
+        }};
+    }});
+    return cells;
+}}"""
+
+
+def missing_figures(page, stored: dict[int, int], timeout_ms: int = 60_000) -> list[str]:
+    """Cells whose figures the page has not drawn (waits up to ``timeout_ms`` for plotly):
+    every plotly output of the run must be drawn in its cell, and a cell whose stored
+    figure comes from an explorer (a widget in the live page) must draw at least one."""
+    def missing(cells: dict) -> list[str]:
+        out = []
+        for key, c in cells.items():
+            want = max(c["plotly"], 1 if c["widgets"] and stored.get(int(key)) else 0)
+            if c["drawn"] < want:
+                out.append(f"cell {key}: {c['drawn']} of {want} figure(s) drawn")
+        return out
+
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        found = missing(page.evaluate(_CELL_FIGURES))
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.5)
+
+
+def figure_count(page) -> int:
+    """How many plotly figures the open notebook shows."""
+    return sum(c["drawn"] for c in page.evaluate(_CELL_FIGURES).values())
+
+
+# -- an explorer's slider, moved with the keyboard -------------------------------------------
+
+def sliders(page, description: str):
+    """Every slider in the open notebook whose description is exactly ``description``."""
+    label = page.locator(".widget-label", has_text=re.compile(rf"^\s*{re.escape(description)}\s*$"))
+    return page.locator(f"{CURRENT} .widget-slider").filter(has=label)
+
+
+_FIGURE_TEXT = """(explorer) => Array.from(explorer.querySelectorAll(".js-plotly-plot svg text"))
+    .map(t => t.textContent).join("\\n")"""
+
+
+def normalise_text(text: str) -> str:
+    """Figure text as plotly draws it: no tags, entities decoded, single spaces."""
+    text = re.sub(r"<br\s*/?>", "\n", text)
+    text = html.unescape(re.sub(r"<[^>]+>", "", text))
+    return re.sub(r"[ \t\u00a0]+", " ", text).strip()
+
+
+@dataclass
+class Move:
+    key: str
+    before: str  # slider readout before / after the key press
+    after: str
+    latency_ms: float  # key down -> the explorer's figure shows the expected text
+    text: str  # the explorer's figure text afterwards
+
+
+def press_and_wait(page, slider, expect, timeout_ms: int = 60_000) -> Move:
+    """Focus the slider's handle, press an arrow key, wait for the redrawn figure.
+
+    Every change of the figure's text is recorded in the page, with its time, from
+    before the key press. Once the figure has changed, ``expect()`` gives the strings it
+    must show (worked out from the controls as the page shows them then); the latency
+    runs from the keydown event to the first recorded state that is a new figure showing
+    all of them (the time this process takes to work out ``expect`` does not count).
+    """
+    handle = slider.locator(".noUi-handle").first
+    now, top = (float(handle.get_attribute(a)) for a in ("aria-valuenow", "aria-valuemax"))
+    key = "ArrowRight" if now < top else "ArrowLeft"
+    before = slider.locator(".widget-readout").first.inner_text().strip()
+    explorer = slider.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][1]")
+    old_text = explorer.evaluate(_FIGURE_TEXT)
+    explorer.evaluate("""(ex, handle) => {
+        const textOf = """ + _FIGURE_TEXT + """;
+        const norm = s => s.replace(/[ \\t\\u00a0]+/g, " ");
+        window.__t0 = null;
+        window.__history = [];  // [time, figure text] at every change
+        if (window.__observer) window.__observer.disconnect();
+        let last = norm(textOf(ex));
+        window.__observer = new MutationObserver(() => {
+            const text = norm(textOf(ex));
+            if (text !== last) { window.__history.push([performance.now(), text]); last = text; }
+        });
+        window.__observer.observe(ex, {childList: true, subtree: true, characterData: true,
+                                       attributes: true});
+        handle.addEventListener("keydown", () => { window.__t0 = performance.now(); },
+                                {capture: true, once: true});
+    }""", handle.element_handle())
+    handle.focus()
+    page.keyboard.press(key)
+    after = slider.locator(".widget-readout").first.inner_text().strip()
+    if after == before:
+        raise AssertionError(f"pressing {key} on the slider did not change its value ({before})")
+    changed = """(oldText) => window.__history.some(([, text]) =>
+        text !== oldText.replace(/[ \\t\\u00a0]+/g, " ") && text.trim() !== "")"""
+    try:
+        page.wait_for_function(changed, arg=old_text, timeout=timeout_ms, polling=100)
+    except Exception as exc:
+        raise AssertionError(f"after {key} ({before} -> {after}) the figure did not change "
+                             f"within {timeout_ms} ms") from exc
+    want = [line.strip() for s in expect() for line in normalise_text(s).split("\n")
+            if line.strip()]  # plotly draws each <br> line as its own tspan
+    shown = """([oldText, want]) => {
+        const norm = s => s.replace(/[ \\t\\u00a0]+/g, " ");
+        const hit = window.__history.find(([, text]) =>
+            text !== norm(oldText) && want.every(w => text.includes(w)));
+        return hit ? hit[0] : null;
+    }"""
+    try:
+        page.wait_for_function(shown, arg=[old_text, want], timeout=timeout_ms, polling=100)
+    except Exception as exc:
+        now_text = explorer.evaluate(_FIGURE_TEXT)
+        missing = [w for w in want if w not in re.sub(r"[ \t\u00a0]+", " ", now_text)]
+        raise AssertionError(f"after {key} ({before} -> {after}) the figure never showed "
+                             f"{missing}; it shows:\n{now_text[:1500]}") from exc
+    finally:
+        page.evaluate("() => window.__observer && window.__observer.disconnect()")
+    t1 = page.evaluate(shown, [old_text, want])
+    t0 = page.evaluate("() => window.__t0")
+    return Move(key, before, after, t1 - t0, explorer.evaluate(_FIGURE_TEXT))
+
+
+def move_explorer_slider(page, slider, description: str) -> tuple[Move, bool]:
+    """Press an arrow key on ``slider`` (the control named ``description``) and wait until
+    its explorer's figure shows what the helpers' builder gives for the new values
+    (``explorers.EXPECTED``); for an explorer not listed there, until the figure changes.
+    Returns the move and whether the explorer was a known one."""
+    import explorers
+
+    slider.scroll_into_view_if_needed()
+    explorer = slider.locator(explorers.EXPLORER_OF)
+    expected = explorers.expected_for(explorer.evaluate(explorers.TITLE))
+    if expected is None:
+        move = press_and_wait(page, slider, lambda: [])
+    else:
+        move = press_and_wait(page, slider, lambda: expected(explorer.evaluate(explorers.CONTROLS)))
+    shown = explorer.evaluate(explorers.CONTROLS).get(description)
+    if shown != move.after:
+        raise AssertionError(f"{description} moved to {move.after} but the explorer shows {shown}")
+    return move, expected is not None
