@@ -29,6 +29,7 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 from helpers.attention import MultiHeadSelfAttention, check_heads
+from helpers.threads import torch_threads
 
 __all__ = [
     "BYTES_FLOAT32",
@@ -240,9 +241,7 @@ def median_seconds(
     """
     _check_count("repeats", repeats, "e.g. 7")
     named = fns if isinstance(fns, dict) else {"": fns}
-    previous = torch.get_num_threads()
-    if threads is not None:
-        torch.set_num_threads(_check_count("threads", threads, "e.g. 1"))
+    threads = torch.get_num_threads() if threads is None else threads
     sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
 
     def timed(fn: Callable[[], object], calls: int) -> float:
@@ -254,7 +253,7 @@ def median_seconds(
         return (time.perf_counter() - start) / calls
 
     seconds: dict[str, list[float]] = {name: [] for name in named}
-    try:
+    with torch_threads(threads):
         for _ in range(warmup):
             for fn in named.values():
                 fn()
@@ -262,8 +261,6 @@ def median_seconds(
         for _ in range(repeats):
             for name, fn in named.items():
                 seconds[name].append(timed(fn, calls[name]))
-    finally:
-        torch.set_num_threads(previous)
     medians = {name: statistics.median(s) for name, s in seconds.items()}
     return medians if isinstance(fns, dict) else medians[""]
 

@@ -39,8 +39,6 @@ import json
 import statistics
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -50,6 +48,7 @@ from torch.nn import functional as F
 
 from helpers import asset_path
 from helpers.attention import MultiHeadSelfAttention, check_heads, valid_heads
+from helpers.threads import torch_threads
 
 __all__ = [
     "K_KEY",
@@ -179,17 +178,6 @@ def n_params(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
 
 
-@contextmanager
-def _one_thread() -> Iterator[None]:
-    """Tiny tensors train fastest, and identically run to run, on one thread."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
 def held_out_batch(n: int = FULL.n_test) -> Batch:
     """The held-out set: the same ``n`` sequences for every model, never trained on."""
     return make_batch(n, torch.Generator().manual_seed(TEST_SEED))
@@ -228,7 +216,7 @@ def train_model(
 @functools.lru_cache(maxsize=64)
 def _train(d_model: int, h: int, seed: int, budget: Settings) -> tuple[TwoRuleModel, dict]:
     d_k = check_heads(d_model, h)
-    with _one_thread(), torch.random.fork_rng(devices=[]):
+    with torch_threads(1), torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         model = TwoRuleModel(d_model, h)
         data = make_batch(budget.steps * budget.batch, torch.Generator().manual_seed(seed))

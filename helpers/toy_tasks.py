@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 from helpers.encoder import Encoder, sinusoidal_positions
+from helpers.threads import torch_threads
 
 __all__ = [
     "pointer_batch",
@@ -88,12 +89,8 @@ def train_pointer(
     machine (so the numbers repeat), and for a model this small one thread is also the
     fastest (measured here: 3 s on one thread, 60 s on two busy cores).
     """
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with torch_threads(1):
         return _train_pointer(n_layers, d_model, h, d_ff, T, vocab, steps, batch, lr, seed)
-    finally:
-        torch.set_num_threads(threads)
 
 
 def _train_pointer(n_layers, d_model, h, d_ff, T, vocab, steps, batch, lr, seed):

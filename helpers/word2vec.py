@@ -26,6 +26,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from helpers.text import Vocabulary, load_corpus, sentences
+from helpers.threads import torch_threads
 
 WINDOW = 2
 NEGATIVES = 5
@@ -131,12 +132,8 @@ def train(
     """
     if epochs < 1 or batch_size < 1 or negatives < 1:
         raise ValueError(f"need epochs, batch_size, negatives >= 1, got {epochs}, {batch_size}, {negatives}")
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny tensors: one thread is faster than several, and repeatable
-    try:
+    with torch_threads(1):  # tiny tensors: one thread is faster than several, and repeatable
         return _train(data, dim, negatives, epochs, batch_size, lr, seed)
-    finally:
-        torch.set_num_threads(threads)
 
 
 def _train(data, dim, negatives, epochs, batch_size, lr, seed):

@@ -8,9 +8,9 @@ import torch
 
 from helpers.attention import MultiHeadSelfAttention
 from helpers.experiments import PAPER_TABLE_3A, summarize
+from helpers.figures.attention_maps import plane_basis
 from helpers.figures.space import moving_points_figure
 from helpers.figures.subspaces import (
-    _plane,
     head_queries_keys,
     question_attention_figure,
     subspace_figure,
@@ -67,7 +67,7 @@ def test_pca_plane_keeps_dot_products_of_vectors_in_a_plane():
     torch.manual_seed(2)
     span = torch.linalg.qr(torch.randn(6, 2))[0]  # (6, 2) an orthonormal 2-D subspace of R^6
     v = torch.randn(40, 2) @ span.T  # (40, 6) all in that plane
-    basis, kept = _plane(v)
+    basis, kept = plane_basis(v)
     assert kept == pytest.approx(1.0, abs=1e-5)
     assert torch.allclose(basis.T @ basis, torch.eye(2), atol=1e-5)
     p = v @ basis  # (40, 2)

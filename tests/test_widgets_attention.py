@@ -85,3 +85,9 @@ def test_sqrt_dk_slider(monkeypatch):
     assert max(bars[0].y) > 0.9 > max(bars[1].y)  # unscaled: one key takes (almost) all
     with pytest.raises(ValueError, match=r"d_k=3; choose one of"):
         sqrt_dk_explorer(d_k=3)
+
+
+def test_qk_points_of_a_one_wide_head_lie_on_the_x_axis():
+    q, k = torch.randn(4, 1), torch.randn(4, 1)
+    q2, k2, kept = qk_plane(q, k)
+    assert kept == 1.0 and torch.equal(q2[:, 0], q[:, 0]) and torch.all(k2[:, 1] == 0)

@@ -13,6 +13,7 @@ from helpers.figures.style import HEATMAP, PALETTE, styled
 __all__ = [
     "attention_heatmap",
     "head_figure",
+    "plane_basis",
     "qk_plane",
     "scaling_stats",
     "sqrt_dk_figure",
@@ -61,6 +62,24 @@ def attention_heatmap(weights: torch.Tensor, tokens: list[str], title: str | Non
     return styled(fig, title or "Attention weights (each row sums to 1)", height=size + 40, width=size + 120)
 
 
+def plane_basis(vectors: torch.Tensor) -> tuple[torch.Tensor, float]:
+    """A ``[d_k, 2]`` basis to draw a head's d_k-dim space on paper, and the share of
+    ``vectors`` (``[N, d_k]``) it keeps.
+
+    d_k = 2: the head's own axes. d_k = 1: the one axis (drawn on y = 0). d_k > 2: the two
+    top singular directions (PCA without centring, so q·k stays a dot product through the
+    origin), each signed so that its largest entry is positive.
+    """
+    d_k = vectors.shape[1]
+    if d_k <= 2:
+        return torch.eye(d_k, 2), 1.0
+    _, s, vh = torch.linalg.svd(vectors, full_matrices=False)  # vh: (d_k, d_k)
+    basis = vh[:2].T.clone()  # (d_k, 2)
+    sign = basis.gather(0, basis.abs().argmax(0, keepdim=True)).sign()  # (1, 2)
+    kept = float((s[:2] ** 2).sum() / (s**2).sum())
+    return basis * sign, kept
+
+
 def qk_plane(q: torch.Tensor, k: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, float]:
     """Q and K ``[T, d_k]`` as 2-D points that keep their dot products as well as 2-D can.
 
@@ -71,13 +90,8 @@ def qk_plane(q: torch.Tensor, k: torch.Tensor) -> tuple[torch.Tensor, torch.Tens
     if q.dim() != 2 or q.shape != k.shape:
         raise ValueError(f"q and k must both be [T, d_k], got {list(q.shape)} and {list(k.shape)}")
     both = torch.cat([q, k]).detach().float()  # (2T, d_k)
-    if both.shape[1] == 1:
-        both = torch.cat([both, torch.zeros_like(both)], dim=1)  # (2T, 2)
-    if both.shape[1] == 2:
-        return both[: len(q)], both[len(q):], 1.0
-    _, s, vh = torch.linalg.svd(both, full_matrices=False)  # vh: (d_k, d_k)
-    plane = both @ vh[:2].T  # (2T, 2)
-    kept = float((s[:2] ** 2).sum() / (s ** 2).sum())
+    basis, kept = plane_basis(both)  # (d_k, 2)
+    plane = both @ basis  # (2T, 2)
     return plane[: len(q)], plane[len(q):], kept
 
 

@@ -9,6 +9,7 @@ import torch
 from plotly.subplots import make_subplots
 
 from helpers.attention import MultiHeadSelfAttention, check_input, split_heads
+from helpers.figures.attention_maps import plane_basis
 from helpers.figures.style import HEATMAP, TEMPLATE, base_layout, color, styled
 
 GREY = "#9E9E9E"
@@ -28,24 +29,6 @@ _PANELS = go.layout.Template(TEMPLATE).update(
 
 
 # --------------------------------------------------------------------------- geometry
-
-
-def _plane(vectors: torch.Tensor) -> tuple[torch.Tensor, float]:
-    """A ``[d_k, 2]`` basis to draw a head's d_k-dim space on paper, and the share of
-    ``vectors`` (``[N, d_k]``) it keeps.
-
-    d_k = 2: the head's own axes. d_k = 1: the one axis (drawn on y = 0). d_k > 2: the two
-    top singular directions (PCA without centring, so q·k stays a dot product through the
-    origin), each signed so that its largest entry is positive.
-    """
-    d_k = vectors.shape[1]
-    if d_k <= 2:
-        return torch.eye(d_k, 2), 1.0
-    _, s, vh = torch.linalg.svd(vectors, full_matrices=False)  # vh: (d_k, d_k)
-    basis = vh[:2].T.clone()  # (d_k, 2)
-    sign = basis.gather(0, basis.abs().argmax(0, keepdim=True)).sign()  # (1, 2)
-    kept = float((s[:2] ** 2).sum() / (s**2).sum())
-    return basis * sign, kept
 
 
 def head_queries_keys(
@@ -71,7 +54,7 @@ def head_planes(
     """
     q_fit, k_fit, _ = head_queries_keys(attn, fit)  # (N, h, T, d_k)
     return [
-        _plane(torch.cat([k_fit[:, j].reshape(-1, attn.d_k), q_fit[:, j, query]]))  # (N·T + N, d_k)
+        plane_basis(torch.cat([k_fit[:, j].reshape(-1, attn.d_k), q_fit[:, j, query]]))  # (N·T + N, d_k)
         for j in range(attn.h)
     ]
 

@@ -1,0 +1,27 @@
+"""helpers.threads: a thread count for one block, restored afterwards, even on an error."""
+
+import pytest
+import torch
+
+from helpers.threads import torch_threads
+
+
+def test_sets_and_restores_the_thread_count():
+    before = torch.get_num_threads()
+    with torch_threads(1):
+        assert torch.get_num_threads() == 1
+    assert torch.get_num_threads() == before
+
+
+def test_restores_after_an_error():
+    before = torch.get_num_threads()
+    with pytest.raises(RuntimeError), torch_threads(1):
+        raise RuntimeError("boom")
+    assert torch.get_num_threads() == before
+
+
+@pytest.mark.parametrize("n", [0, -1, 1.5, True])
+def test_refuses_a_bad_count(n):
+    with pytest.raises(ValueError, match=r"threads=.* must be a whole number >= 1"):
+        with torch_threads(n):
+            pass
