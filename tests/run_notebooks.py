@@ -59,6 +59,7 @@ def execute(path: Path, timeout: int = 600) -> float:
         resources={"metadata": {"path": str(path.parent)}},
         store_widget_state=False,
         record_timing=False,
+        coalesce_streams=True,  # one stdout output per cell, however the kernel flushed it
     )
     start = time.perf_counter()
     client.execute()

@@ -130,10 +130,10 @@ def test_stored_tables_cover_the_sweep(name, steps):
 
 
 def test_script_reproduces_the_stored_table_on_a_reduced_setting(tmp_path, capsys):
-    """Re-run two (h, seed) cells of the stored sweep with the full budget: same accuracies."""
+    """Re-run three (h, seed) cells of the stored sweep with the full budget: same accuracies."""
     out = tmp_path / "sweep.json"
-    assert main(["--heads", "1", "8", "--seeds", "1", "--out", str(out)]) == 0
-    assert "2 models" in capsys.readouterr().out
+    assert main(["--heads", "1", "8", "16", "--seeds", "1", "--out", str(out)]) == 0
+    assert "3 models" in capsys.readouterr().out
     fresh = json.loads(out.read_text())["rows"]
     stored = {(r["h"], r["seed"]): r for r in json.loads(asset_path("head_sweep.json").read_text())["rows"]}
     for row in fresh:

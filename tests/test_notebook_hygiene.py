@@ -1,6 +1,7 @@
 """Stored notebooks: executed in order, small, no widget state, no errors, no stderr,
 no machine paths, and every notebook follows the series' conventions."""
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -59,6 +60,16 @@ def test_size(notebook):
 def test_no_saved_widget_state(notebook):
     path, nb = notebook
     assert "widgets" not in nb["metadata"], f"{path.name}: strip metadata.widgets (make notebooks)"
+
+
+def test_printed_text_is_stored_whole(notebook):
+    """Consecutive prints of a cell are one stream output: how the kernel happened to flush
+    them is not stored (tests/run_notebooks.py coalesces them)."""
+    path, nb = notebook
+    for i, cell in enumerate(code_cells(nb)):
+        kinds = [o.get("name") if o["output_type"] == "stream" else None for o in cell["outputs"]]
+        split = [a for a, b in itertools.pairwise(kinds) if a is not None and a == b]
+        assert not split, f"{path.name} code cell {i}: {split[0]} stored in pieces; run `make notebooks`"
 
 
 def test_executed_in_order(notebook):

@@ -1,4 +1,5 @@
-"""helpers.threads: a thread count for one block, restored afterwards, even on an error."""
+"""helpers.threads: a thread count for one block, restored afterwards, even on an error;
+setup_notebook: one thread for a whole notebook."""
 
 import pytest
 import torch
@@ -25,3 +26,20 @@ def test_refuses_a_bad_count(n):
     with pytest.raises(ValueError, match=r"threads=.* must be a whole number >= 1"):
         with torch_threads(n):
             pass
+
+
+def test_setup_notebook_uses_one_thread_and_seeds():
+    import plotly.io as pio
+
+    from helpers.widgets import setup_notebook
+
+    threads, renderer = torch.get_num_threads(), pio.renderers.default
+    try:
+        setup_notebook(seed=3)
+        assert torch.get_num_threads() == 1
+        first = torch.rand(2)
+        setup_notebook(seed=3)
+        assert torch.equal(torch.rand(2), first)
+    finally:
+        torch.set_num_threads(threads)
+        pio.renderers.default = renderer

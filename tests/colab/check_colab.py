@@ -91,7 +91,8 @@ def test_notebook_runs_top_to_bottom(path, tmp_path):
             if out.output_type == "error":
                 assert "raises-exception" in tags, f"code cell {i}: {out.ename}: {out.evalue}"
             assert out.get("name") != "stderr", f"code cell {i} wrote to stderr: {out.text[:500]}"
-    prefix, versions, helpers_file = code[-1].outputs[0].text.split("\n")[:3]
+    printed = "".join(out.text for out in code[-1].outputs if out.get("name") == "stdout")
+    prefix, versions, helpers_file = printed.split("\n")[:3]
     assert ".venv-colab" in prefix, f"kernel ran in {prefix}, not .venv-colab"
     assert versions == f"{PINS['ipywidgets']} {PINS['plotly']}", versions
     assert "site-packages" in helpers_file and _outside_clone(helpers_file), helpers_file
