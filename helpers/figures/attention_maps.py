@@ -8,7 +8,7 @@ import math
 import plotly.graph_objects as go
 import torch
 
-from helpers.figures.style import HEATMAP, PALETTE, styled
+from helpers.figures.style import HEATMAP, PALETTE, base_layout
 
 __all__ = [
     "attention_heatmap",
@@ -29,7 +29,7 @@ def _check_square(weights: torch.Tensor, tokens: list[str]) -> None:
                          "pass one label per token")
 
 
-def _heatmap_trace(weights: torch.Tensor, tokens: list[str]) -> go.Heatmap:
+def _heatmap_trace(weights: torch.Tensor, tokens: list[str], colorbar: dict | None = None) -> go.Heatmap:
     T = len(tokens)
     w = weights.detach().float().round(decimals=2)  # (T, T)
     return go.Heatmap(
@@ -38,15 +38,15 @@ def _heatmap_trace(weights: torch.Tensor, tokens: list[str]) -> go.Heatmap:
         customdata=[[[tokens[i], tokens[j]] for j in range(T)] for i in range(T)],
         hovertemplate="query %{y} “%{customdata[0]}” looks at key %{x} “%{customdata[1]}”: "
                       "weight %{text}<extra></extra>",
-        colorbar=dict(title=dict(text="weight", side="right"), len=0.8),
+        colorbar=dict(title=dict(text="weight", side="right"), len=0.8) | (colorbar or {}),
     )
 
 
-def _token_axes(fig: go.Figure, tokens: list[str]) -> None:
-    """Label the first x/y axes with the tokens, query rows top to bottom."""
+def _token_axes(tokens: list[str]) -> dict:
+    """Layout for the first x/y axes labelled with the tokens, query rows top to bottom."""
     ticks = dict(tickvals=list(range(len(tokens))), ticktext=tokens)
-    fig.update_layout(xaxis=dict(title="key (attended to)", **ticks),
-                      yaxis=dict(title="query (attending)", autorange="reversed", **ticks))
+    return dict(xaxis=dict(title="key (attended to)", **ticks),
+                yaxis=dict(title="query (attending)", autorange="reversed", **ticks))
 
 
 def attention_heatmap(weights: torch.Tensor, tokens: list[str], title: str | None = None) -> go.Figure:
@@ -56,10 +56,9 @@ def attention_heatmap(weights: torch.Tensor, tokens: list[str], title: str | Non
     with the tokens.
     """
     _check_square(weights, tokens)
-    fig = go.Figure(_heatmap_trace(weights, tokens))
-    _token_axes(fig, tokens)
     size = 160 + 45 * len(tokens)
-    return styled(fig, title or "Attention weights (each row sums to 1)", height=size + 40, width=size + 120)
+    layout = base_layout(title or "Attention weights (each row sums to 1)", height=size + 40, width=size + 120)
+    return go.Figure(_heatmap_trace(weights, tokens), layout=layout | _token_axes(tokens))
 
 
 def plane_basis(vectors: torch.Tensor) -> tuple[torch.Tensor, float]:
@@ -95,7 +94,7 @@ def qk_plane(q: torch.Tensor, k: torch.Tensor) -> tuple[torch.Tensor, torch.Tens
     return plane[: len(q)], plane[len(q):], kept
 
 
-def _qk_traces(q: torch.Tensor, k: torch.Tensor, tokens: list[str]) -> tuple[list[go.Scatter], float]:
+def _qk_traces(q: torch.Tensor, k: torch.Tensor, tokens: list[str], **axes: str) -> tuple[list[go.Scatter], float]:
     q2, k2, kept = qk_plane(q, k)
     traces = []
     for name, one, pts, symbol, colour in (("queries Q", "query", q2, "circle", PALETTE[0]),
@@ -104,7 +103,7 @@ def _qk_traces(q: torch.Tensor, k: torch.Tensor, tokens: list[str]) -> tuple[lis
         traces.append(go.Scatter(
             x=[p[0] for p in pts], y=[p[1] for p in pts], mode="markers+text", name=name,
             text=tokens, textposition="top center", marker=dict(symbol=symbol, size=11, color=colour),
-            hovertemplate=f"{one} of “%{{text}}”: (%{{x}}, %{{y}})<extra></extra>",
+            hovertemplate=f"{one} of “%{{text}}”: (%{{x}}, %{{y}})<extra></extra>", **axes,
         ))
     return traces, kept
 
@@ -136,19 +135,17 @@ def head_figure(weights: torch.Tensor, q: torch.Tensor, k: torch.Tensor, tokens:
     """
     _check_square(weights, tokens)
     name = "one head" if head is None else f"head {head}"
-    heatmap = _heatmap_trace(weights, tokens)
-    heatmap.colorbar.update(x=0.41, thickness=12)
-    points, kept = _qk_traces(q, k, tokens)
-    for trace in points:
-        trace.update(xaxis="x2", yaxis="y2")
-    fig = go.Figure(data=[heatmap, *points],
-                    layout=_panels([f"{name}: attention weights", f"{name}: Q and K points"], gap=0.2))
-    _token_axes(fig, tokens)
+    heatmap = _heatmap_trace(weights, tokens, colorbar=dict(x=0.41, thickness=12))
+    points, kept = _qk_traces(q, k, tokens, xaxis="x2", yaxis="y2")
     plane = "the 2 dimensions of the head" if kept == 1.0 else f"2 of {q.shape[1]} dims, {kept:.0%} of ‖Q;K‖² kept"
-    fig.update_layout(xaxis2=dict(title=f"direction 1 ({plane})", zeroline=True),
-                      yaxis2=dict(title="direction 2", zeroline=True, scaleanchor="x2", scaleratio=1),  # true angles
-                      legend=dict(orientation="h", x=0.6, y=-0.2))
-    return styled(fig, f"What {name} attends to, and why: big q·k ⇒ big weight", height=470)
+    layout = base_layout(f"What {name} attends to, and why: big q·k ⇒ big weight", height=470)
+    layout |= _panels([f"{name}: attention weights", f"{name}: Q and K points"], gap=0.2)
+    for axis, labels in _token_axes(tokens).items():
+        layout[axis] |= labels
+    layout["xaxis2"] |= dict(title=f"direction 1 ({plane})", zeroline=True)
+    layout["yaxis2"] |= dict(title="direction 2", zeroline=True, scaleanchor="x2", scaleratio=1)  # true angles
+    layout["legend"] = dict(orientation="h", x=0.6, y=-0.2)
+    return go.Figure(data=[heatmap, *points], layout=layout)
 
 
 # --------------------------------------------------------------------------- √d_k
@@ -222,6 +219,7 @@ def sqrt_dk_figure(stats: dict[str, list], d_k: int) -> go.Figure:
     layout["yaxis2"].update(title="std of scores", type="log", tickvals=std_ticks)
     layout["xaxis3"].update(title="d_k", type="log", tickvals=d_ks)
     layout["yaxis3"].update(title="largest weight; entropy / ln T", range=[0, 1.05])
-    fig = go.Figure(data=traces, layout=dict(layout, barmode="group", legend=dict(orientation="h", y=-0.25)))
-    return styled(fig, f"Why divide by √d_k: at d_k={d_k} the unscaled scores have std "
-                       f"{stats['std_unscaled'][i]:.1f}, the scaled ones {stats['std_scaled'][i]:.1f}", height=440)
+    title = (f"Why divide by √d_k: at d_k={d_k} the unscaled scores have std "
+             f"{stats['std_unscaled'][i]:.1f}, the scaled ones {stats['std_scaled'][i]:.1f}")
+    layout |= base_layout(title, height=440) | dict(barmode="group", legend=dict(orientation="h", y=-0.25))
+    return go.Figure(data=traces, layout=layout)

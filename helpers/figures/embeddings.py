@@ -124,13 +124,13 @@ def embedding_figure(
         raise ValueError(f"points must be (len(words), 2 or 3) = ({len(words)}, 2|3), got {list(points.shape)}")
     three_d = points.shape[1] == 3
     family = _family_of(words, families)
-    fig = go.Figure()
+    traces = []
     groups = [(None, "other words", OTHER)] + [(f, f, color(i)) for i, f in enumerate(families)]
     for key, name, c in groups:
         idx = [i for i, f in enumerate(family) if f == key]
         if not idx:
             continue
-        fig.add_trace(
+        traces.append(
             _scatter(
                 points[idx], name=name, text=[words[i] for i in idx],
                 mode="markers" if key is None else "markers+text", textposition=_outward(points[idx]),
@@ -142,7 +142,7 @@ def embedding_figure(
         index = {w: i for i, w in enumerate(words)}
         if neighbours:
             near = [index[w] for w, _ in neighbours]
-            fig.add_trace(
+            traces.append(
                 _scatter(
                     points[near], name="nearest neighbours", mode="markers",
                     text=[f"{w}: cos {s:.2f}" for w, s in neighbours],
@@ -150,7 +150,7 @@ def embedding_figure(
                     hovertemplate="%{text}<extra>neighbour</extra>",
                 )
             )
-        fig.add_trace(
+        traces.append(
             _scatter(
                 points[[index[highlight]]], name=highlight, mode="markers+text", text=[highlight],
                 textposition="bottom center", textfont=dict(size=16, color="black"),
@@ -158,12 +158,12 @@ def embedding_figure(
                 hovertemplate="%{text}<extra>chosen word</extra>",
             )
         )
+    layout = base_layout(title, height=560)  # one go.Figure call: this figure sits behind a slider
     if three_d:
-        fig.update_layout(scene=dict(xaxis_title="PC 1", yaxis_title="PC 2", zaxis_title="PC 3"))
+        layout["scene"] = dict(xaxis_title="PC 1", yaxis_title="PC 2", zaxis_title="PC 3")
     else:
-        fig.update_xaxes(title="principal component 1")
-        fig.update_yaxes(title="principal component 2")
-    return styled(fig, title, height=560)
+        layout |= dict(xaxis=dict(title="principal component 1"), yaxis=dict(title="principal component 2"))
+    return go.Figure(data=traces, layout=layout)
 
 
 def neighbours_figure(table: Mapping[str, Sequence[tuple[str, float]]]) -> go.Figure:
