@@ -15,12 +15,17 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from helpers.checks import whole_number
+
 __all__ = [
     "Step",
     "valid_heads",
     "nearest_heads",
     "check_heads",
     "check_input",
+    "check_mask",
+    "causal_mask",
+    "padding_mask",
     "split_heads",
     "merge_heads",
     "scaled_dot_product_attention",
@@ -48,12 +53,8 @@ def _choices(d_model: int) -> str:
 
 def check_heads(d_model: int, h: int) -> int:
     """Check that ``d_model`` splits evenly into ``h`` heads; return ``d_k``."""
-    if isinstance(d_model, bool) or not isinstance(d_model, int) or d_model < 1:
-        raise ValueError(f"d_model={d_model!r} must be a whole number >= 1 (e.g. 16 or 512)")
-    if isinstance(h, bool) or not isinstance(h, int) or h < 1:
-        raise ValueError(
-            f"h={h!r} must be a whole number of heads >= 1; choose h from {_choices(d_model)}"
-        )
+    whole_number("d_model", d_model, hint="e.g. 16 or 512")
+    whole_number("h", h, hint=f"the number of heads; choose h from {_choices(d_model)}")
     if d_model % h != 0:
         raise ValueError(
             f"d_model={d_model} is not divisible by h={h}; choose h from {_choices(d_model)}"
@@ -83,6 +84,58 @@ def check_input(x: torch.Tensor, d_model: int) -> tuple[int, int, int]:
             "use x.float() (token ids go through an embedding first)"
         )
     return x.shape[0], x.shape[1], x.shape[2]
+
+
+# --------------------------------------------------------------------------- masks
+#
+# A mask is a bool tensor, True where a query may look at a key: the convention of
+# torch.nn.functional.scaled_dot_product_attention. (torch.nn.MultiheadAttention's
+# key_padding_mask and attn_mask use the opposite one, True = may *not* look: pass ~mask.)
+
+
+def causal_mask(T: int) -> torch.Tensor:
+    """``[T, T]`` bool: query i may look at keys 0 … i only (a decoder, GPT: never ahead)."""
+    whole_number("T", T, hint="the number of tokens")
+    return torch.ones(T, T, dtype=torch.bool).tril()  # (T, T) True on and below the diagonal
+
+
+def padding_mask(lengths, T: int | None = None) -> torch.Tensor:
+    """``[B, 1, 1, T]`` bool: for sentences of ``lengths`` padded to ``T`` tokens, True at the
+    real tokens. Broadcasts over heads and queries: no query looks at a padding key."""
+    lengths = torch.as_tensor(lengths, dtype=torch.long)  # (B,)
+    if lengths.dim() != 1 or len(lengths) == 0 or int(lengths.min()) < 1:
+        raise ValueError(f"lengths={lengths.tolist()} must be one whole number >= 1 per sentence")
+    T = int(lengths.max()) if T is None else whole_number("T", T, hint="the padded length")
+    if int(lengths.max()) > T:
+        raise ValueError(f"a sentence of {int(lengths.max())} tokens does not fit in T={T}; pass T >= {int(lengths.max())}")
+    real = torch.arange(T)[None, :] < lengths[:, None]  # (B, T)
+    return real[:, None, None, :]  # (B, 1, 1, T)
+
+
+def check_mask(mask: torch.Tensor, scores_shape: tuple[int, ...]) -> None:
+    """A clear ValueError unless ``mask`` is bool and broadcasts to the scores' shape."""
+    if not isinstance(mask, torch.Tensor) or mask.dtype != torch.bool:
+        kind = mask.dtype if isinstance(mask, torch.Tensor) else type(mask).__name__
+        raise ValueError(f"mask must be a bool tensor (True = may attend), got {kind}; "
+                         "e.g. causal_mask(T) or padding_mask(lengths)")
+    try:
+        fits = torch.broadcast_shapes(mask.shape, scores_shape) == tuple(scores_shape)
+    except RuntimeError:
+        fits = False
+    if not fits:
+        *_, T, _ = scores_shape
+        raise ValueError(
+            f"mask of shape {list(mask.shape)} does not broadcast to the scores {list(scores_shape)}; "
+            f"use [{T}, {T}] (e.g. causal_mask({T})) or [B, 1, 1, {T}] (padding_mask(lengths))"
+        )
+
+
+def _check_head_mask(head_mask, h: int) -> torch.Tensor:
+    head_mask = torch.as_tensor(head_mask)
+    if head_mask.shape != (h,):
+        raise ValueError(f"head_mask has shape {list(head_mask.shape)}; pass one number per head, shape [{h}] "
+                         "(1 = keep the head, 0 = remove it)")
+    return head_mask.float()
 
 
 # --------------------------------------------------------------------------- shape trace
@@ -135,13 +188,13 @@ def scaled_dot_product_attention(
 
     ``mask`` (optional, bool, broadcastable to the scores) is True where a query may look
     at a key, the same convention as ``torch.nn.functional.scaled_dot_product_attention``.
+    A query whose row is all False has nothing to average: its weights are NaN, as in torch.
     """
     d_k = q.size(-1)
     scores = q @ k.transpose(-2, -1) / math.sqrt(d_k)  # (..., T, T)
     if mask is not None:
-        if mask.dtype != torch.bool:
-            raise ValueError(f"mask must be a bool tensor (True = may attend), got {mask.dtype}")
-        scores = scores.masked_fill(~mask, float("-inf"))  # (..., T, T)
+        check_mask(mask, scores.shape)
+        scores = scores.masked_fill(~mask, float("-inf"))  # (..., T, T)  a row with no True: NaN
     weights = scores.softmax(dim=-1)  # (..., T, T)
     out = weights @ v  # (..., T, d_v)
     return out, weights
@@ -157,8 +210,7 @@ class SelfAttention(nn.Module):
         super().__init__()
         d_k = d_model if d_k is None else d_k
         check_heads(d_model, 1)
-        if isinstance(d_k, bool) or not isinstance(d_k, int) or d_k < 1:
-            raise ValueError(f"d_k={d_k!r} must be a whole number >= 1")
+        whole_number("d_k", d_k, hint="the width of the head's queries, keys and values")
         self.d_model = d_model
         self.d_k = d_k
         self.W_Q = nn.Linear(d_model, d_k, bias=False)
@@ -192,11 +244,16 @@ class MultiHeadSelfAttention(nn.Module):
         x: torch.Tensor,
         mask: torch.Tensor | None = None,
         trace: list[Step] | None = None,
+        head_mask: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """``x [B, T, d_model] -> (out [B, T, d_model], weights [B, h, T, T])``.
 
-        Pass a list as ``trace`` to have the value path (x → V → heads → Z → out)
-        recorded step by step as :class:`Step` entries with the shapes torch produced.
+        ``mask`` (bool, True = may attend) broadcasts to ``[B, h, T, T]``: ``causal_mask(T)``,
+        ``padding_mask(lengths)`` or both combined with ``&``. ``head_mask`` (``[h]``, 1 = keep,
+        0 = remove) multiplies each head's output before the heads are merged and mixed by W_O:
+        a removed head contributes nothing. Pass a list as ``trace`` to have the value path
+        (x → V → heads → Z → out) recorded step by step as :class:`Step` entries with the
+        shapes torch produced.
         """
         check_input(x, self.d_model)
         _record(trace, "input", "x", x)
@@ -207,6 +264,8 @@ class MultiHeadSelfAttention(nn.Module):
         v = split_heads(v, self.h, trace)  # (B, h, T, d_k)
         z, weights = scaled_dot_product_attention(q, k, v, mask)  # (B, h, T, d_k), (B, h, T, T)
         _record(trace, "attention per head", "softmax(q @ k.transpose(-2, -1) / √d_k) @ v", z)
+        if head_mask is not None:
+            z = z * _check_head_mask(head_mask, self.h).view(1, self.h, 1, 1)  # (B, h, T, d_k)
         z = merge_heads(z, trace)  # (B, T, d_model)
         out = self.W_O(z)  # (B, T, d_model)
         _record(trace, "mix heads", "W_O(z)", out)

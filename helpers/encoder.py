@@ -17,14 +17,12 @@ import torch
 from torch import nn
 
 from helpers.attention import MultiHeadSelfAttention, check_heads, check_input
+from helpers.checks import whole_number
 
-__all__ = ["sinusoidal_positions", "EncoderLayer", "Encoder"]
+__all__ = ["ACTIVATIONS", "sinusoidal_positions", "EncoderLayer", "Encoder"]
 
-
-def _check_count(name: str, value, example: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name}={value!r} must be a whole number >= 1 (e.g. {example})")
-    return value
+# The feed-forward non-linearity: ReLU in the paper; GELU in BERT and most models since.
+ACTIVATIONS = {"relu": torch.relu, "gelu": torch.nn.functional.gelu}
 
 
 # --------------------------------------------------------------------------- positions
@@ -36,8 +34,8 @@ def sinusoidal_positions(T: int, d_model: int) -> torch.Tensor:
     Added to the token vectors before the first encoder, so that attention, which by itself
     does not know the order of its inputs, can tell positions apart.
     """
-    _check_count("T", T, "10 tokens")
-    _check_count("d_model", d_model, "512")
+    whole_number("T", T, hint="e.g. 10 tokens")
+    whole_number("d_model", d_model, hint="e.g. 512")
     if d_model % 2 != 0:
         raise ValueError(
             f"d_model={d_model} must be even: sinusoidal positions pair a sine and a cosine "
@@ -59,25 +57,32 @@ def sinusoidal_positions(T: int, d_model: int) -> torch.Tensor:
 class EncoderLayer(nn.Module):
     """Self-attention → add & norm → feed-forward → add & norm (post-norm, as in the paper)."""
 
-    def __init__(self, d_model: int, h: int, d_ff: int):
+    def __init__(self, d_model: int, h: int, d_ff: int, activation: str = "relu", eps: float = 1e-5):
         super().__init__()
         check_heads(d_model, h)
-        _check_count("d_ff", d_ff, f"4 * d_model = {4 * d_model}")
+        whole_number("d_ff", d_ff, hint=f"e.g. 4 * d_model = {4 * d_model}")
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"activation={activation!r}; choose one of {', '.join(ACTIVATIONS)}")
         self.d_model = d_model
         self.h = h
         self.d_ff = d_ff
+        self.activation = activation
         self.self_attn = MultiHeadSelfAttention(d_model, h)
-        self.norm_1 = nn.LayerNorm(d_model)
+        self.norm_1 = nn.LayerNorm(d_model, eps=eps)
         self.W_1 = nn.Linear(d_model, d_ff)
         self.W_2 = nn.Linear(d_ff, d_model)
-        self.norm_2 = nn.LayerNorm(d_model)
+        self.norm_2 = nn.LayerNorm(d_model, eps=eps)
 
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """``x [B, T, d_model] -> (y [B, T, d_model], weights [B, h, T, T])``."""
+    def forward(
+        self, x: torch.Tensor, mask: torch.Tensor | None = None, head_mask: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """``x [B, T, d_model] -> (y [B, T, d_model], weights [B, h, T, T])``; ``mask`` (True =
+        may attend) and ``head_mask`` (``[h]``, 0 = remove a head) as in
+        :class:`~helpers.attention.MultiHeadSelfAttention`."""
         check_input(x, self.d_model)
-        z, weights = self.self_attn(x)  # (B, T, d_model), (B, h, T, T)
+        z, weights = self.self_attn(x, mask, head_mask=head_mask)  # (B, T, d_model), (B, h, T, T)
         x = self.norm_1(x + z)  # (B, T, d_model)  add & norm
-        f = torch.relu(self.W_1(x))  # (B, T, d_ff)  position-wise: every token on its own
+        f = ACTIVATIONS[self.activation](self.W_1(x))  # (B, T, d_ff)  position-wise: every token on its own
         f = self.W_2(f)  # (B, T, d_model)
         y = self.norm_2(x + f)  # (B, T, d_model)  add & norm
         return y, weights
@@ -94,15 +99,16 @@ class EncoderLayer(nn.Module):
                 "this layer is pre-norm (norm_first=True); the paper's layer, and this one, "
                 "normalise after the residual addition: build torch's with norm_first=False"
             )
-        if getattr(m, "activation_relu_or_gelu", 1) != 1:
+        activation = {1: "relu", 2: "gelu"}.get(getattr(m, "activation_relu_or_gelu", 0))
+        if activation is None:
             raise ValueError(
-                f"the feed-forward activation must be ReLU as in the paper, got {m.activation!r}; "
-                'build torch\'s layer with activation="relu"'
+                f"the feed-forward activation must be ReLU (the paper) or GELU, got {m.activation!r}; "
+                'build torch\'s layer with activation="relu" or "gelu"'
             )
         if m.linear1.bias is None or m.norm1.bias is None:
             raise ValueError("from_torch needs bias=True (the default) in torch's layer")
         d_model = m.self_attn.embed_dim
-        layer = cls(d_model, m.self_attn.num_heads, m.linear1.out_features)
+        layer = cls(d_model, m.self_attn.num_heads, m.linear1.out_features, activation=activation)
         layer.self_attn = MultiHeadSelfAttention.from_torch(m.self_attn)
         with torch.no_grad():
             layer.W_1.weight.copy_(m.linear1.weight)
@@ -124,19 +130,27 @@ class Encoder(nn.Module):
 
     def __init__(self, n_layers: int, d_model: int, h: int, d_ff: int):
         super().__init__()
-        _check_count("n_layers", n_layers, "6 as in the paper")
+        whole_number("n_layers", n_layers, hint="e.g. 6 as in the paper")
         self.n_layers = n_layers
         self.d_model = d_model
         self.h = h
         self.d_ff = d_ff
         self.layers = nn.ModuleList(EncoderLayer(d_model, h, d_ff) for _ in range(n_layers))
 
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
-        """``x [B, T, d_model] -> (y [B, T, d_model], weights)``, one ``[B, h, T, T]`` per layer."""
+    def forward(
+        self, x: torch.Tensor, mask: torch.Tensor | None = None, head_mask: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        """``x [B, T, d_model] -> (y [B, T, d_model], weights)``, one ``[B, h, T, T]`` per layer;
+        the same ``mask`` (True = may attend) in every layer; ``head_mask`` ``[n_layers, h]``
+        (0 = remove that layer's head)."""
         check_input(x, self.d_model)
+        if head_mask is not None and torch.as_tensor(head_mask).shape != (self.n_layers, self.h):
+            raise ValueError(f"head_mask has shape {list(torch.as_tensor(head_mask).shape)}; "
+                             f"pass [n_layers, h] = [{self.n_layers}, {self.h}] (1 = keep, 0 = remove)")
         weights = []
-        for layer in self.layers:
-            x, w = layer(x)  # (B, T, d_model), (B, h, T, T): the next layer reads this x
+        for i, layer in enumerate(self.layers):
+            keep = None if head_mask is None else head_mask[i]
+            x, w = layer(x, mask, keep)  # (B, T, d_model), (B, h, T, T): the next layer reads this x
             weights.append(w)
         return x, weights
 

@@ -131,7 +131,7 @@ def test_error_d_model_not_divisible_names_values_and_choices():
 
 @pytest.mark.parametrize("h", [0, -2])
 def test_error_h_below_one(h):
-    with pytest.raises(ValueError, match=rf"h={h} must be a whole number of heads >= 1; choose h from 1, 2, 4, 8, 16"):
+    with pytest.raises(ValueError, match=rf"h={h} must be a whole number >= 1 \(the number of heads; choose h from 1, 2, 4, 8, 16\)"):
         MultiHeadSelfAttention(16, h)
 
 
