@@ -32,7 +32,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[lab,test]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[lab,test,model]"
 	touch $(STAMP)
 
 # JupyterLab refuses to start as root (containers, CI) unless told it may.
@@ -46,16 +46,17 @@ lab: install
 test: install lint test-unit test-notebooks test-browser test-colab
 
 lint: install
-	$(BIN)/ruff check helpers tests notebooks conftest.py
+	$(BIN)/ruff check helpers tests tools notebooks conftest.py
+	$(BIN)/ruff format --check helpers tests tools conftest.py
 
 test-unit: install
-	$(BIN)/pytest tests
+	$(BIN)/pytest tests/unit
 
 test-notebooks: install
 	$(BIN)/pytest --nbval notebooks
 
 notebooks: install
-	$(BIN)/python tests/run_notebooks.py
+	$(BIN)/python tools/run_notebooks.py
 
 # -- where learners use the series: JupyterLab in a real browser, Colab; benchmarks ----------
 COLAB       := .venv-colab
@@ -65,7 +66,7 @@ COLAB_STAMP := $(COLAB)/.installed
 
 # every notebook run in JupyterLab in headless Chromium; explorers moved with the keyboard
 test-browser: install
-	$(BIN)/python tests/run_layer.py tests/browser/check_browser.py
+	$(BIN)/python tools/run_layer.py tests/browser
 
 # a second venv with Colab's widget stack; the helpers pip-installed (not editable) each run
 $(COLAB_STAMP): tests/colab/constraints.txt
@@ -75,11 +76,11 @@ $(COLAB_STAMP): tests/colab/constraints.txt
 	touch $(COLAB_STAMP)
 
 test-colab: $(COLAB_STAMP)
-	$(COLAB)/bin/python tests/colab/run.py
+	$(COLAB)/bin/python tools/run_colab.py
 
 # timings and sizes (reports/bench.md); FRESH_INSTALL=1 also times a fresh `make install`
 bench: install
-	$(BIN)/python tests/benchmarks.py $(if $(FRESH_INSTALL),--fresh-install)
+	$(BIN)/python tools/benchmarks.py $(if $(FRESH_INSTALL),--fresh-install)
 
 clean:
 	rm -rf $(VENV) $(COLAB) reports .pytest_cache .ruff_cache *.egg-info

@@ -8,28 +8,23 @@ Layers (a lower one never imports a higher one):
 4. ``helpers.widgets``                   explorers: sliders wired to figure builders
 """
 
+from importlib.resources import files
 from pathlib import Path
 
 __version__ = "0.1.0"
 
 
-# pip install (Colab): assets/ ships inside the package as helpers/assets/;
-# a clone (make install, editable): it is the top-level assets/ beside helpers/.
-_INSTALLED_ASSETS = Path(__file__).resolve().parent / "assets"
-_CLONE_ASSETS = Path(__file__).resolve().parent.parent / "assets"
-
-
 def asset_path(name: str) -> Path:
-    """Path of a file in the series' ``assets/`` folder.
-
-    In a clone that is the top-level folder; after ``pip install`` from the repository
-    (Colab) the same files ship inside the package as ``helpers.assets``.
-    """
-    folder = _INSTALLED_ASSETS if _INSTALLED_ASSETS.is_dir() else _CLONE_ASSETS
+    """Path of a file in the series' assets (``helpers/assets/``; the top-level ``assets/``
+    of a clone is a link to it). Found through the installed package, so it works the same
+    after ``pip install`` (Colab) as in an editable clone."""
+    folder = Path(str(files("helpers") / "assets"))
     path = folder / name
-    if not path.exists():
+    if not path.is_file():
         raise FileNotFoundError(
             f"assets/{name} not found; the files that ship are: "
-            + ", ".join(sorted(p.name for p in folder.iterdir() if not p.name.startswith("_")))
+            + ", ".join(
+                sorted(p.name for p in folder.iterdir() if not p.name.startswith((".", "_")))
+            )
         )
     return path

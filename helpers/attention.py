@@ -104,10 +104,15 @@ def padding_mask(lengths, T: int | None = None) -> torch.Tensor:
     real tokens. Broadcasts over heads and queries: no query looks at a padding key."""
     lengths = torch.as_tensor(lengths, dtype=torch.long)  # (B,)
     if lengths.dim() != 1 or len(lengths) == 0 or int(lengths.min()) < 1:
-        raise ValueError(f"lengths={lengths.tolist()} must be one whole number >= 1 per sentence")
+        raise ValueError(
+            f"lengths={lengths.tolist()}: give one length per sentence, each at least 1 token"
+        )
     T = int(lengths.max()) if T is None else whole_number("T", T, hint="the padded length")
     if int(lengths.max()) > T:
-        raise ValueError(f"a sentence of {int(lengths.max())} tokens does not fit in T={T}; pass T >= {int(lengths.max())}")
+        raise ValueError(
+            f"a sentence of {int(lengths.max())} tokens does not fit in T={T}; "
+            f"pass T >= {int(lengths.max())}"
+        )
     real = torch.arange(T)[None, :] < lengths[:, None]  # (B, T)
     return real[:, None, None, :]  # (B, 1, 1, T)
 
@@ -116,8 +121,10 @@ def check_mask(mask: torch.Tensor, scores_shape: tuple[int, ...]) -> None:
     """A clear ValueError unless ``mask`` is bool and broadcasts to the scores' shape."""
     if not isinstance(mask, torch.Tensor) or mask.dtype != torch.bool:
         kind = mask.dtype if isinstance(mask, torch.Tensor) else type(mask).__name__
-        raise ValueError(f"mask must be a bool tensor (True = may attend), got {kind}; "
-                         "e.g. causal_mask(T) or padding_mask(lengths)")
+        raise ValueError(
+            f"mask must be a bool tensor (True = may attend), got {kind}; "
+            "e.g. causal_mask(T) or padding_mask(lengths)"
+        )
     try:
         fits = torch.broadcast_shapes(mask.shape, scores_shape) == tuple(scores_shape)
     except RuntimeError:
@@ -125,7 +132,8 @@ def check_mask(mask: torch.Tensor, scores_shape: tuple[int, ...]) -> None:
     if not fits:
         *_, T, _ = scores_shape
         raise ValueError(
-            f"mask of shape {list(mask.shape)} does not broadcast to the scores {list(scores_shape)}; "
+            f"mask of shape {list(mask.shape)} does not broadcast to the scores "
+            f"{list(scores_shape)}; "
             f"use [{T}, {T}] (e.g. causal_mask({T})) or [B, 1, 1, {T}] (padding_mask(lengths))"
         )
 
@@ -133,8 +141,10 @@ def check_mask(mask: torch.Tensor, scores_shape: tuple[int, ...]) -> None:
 def _check_head_mask(head_mask, h: int) -> torch.Tensor:
     head_mask = torch.as_tensor(head_mask)
     if head_mask.shape != (h,):
-        raise ValueError(f"head_mask has shape {list(head_mask.shape)}; pass one number per head, shape [{h}] "
-                         "(1 = keep the head, 0 = remove it)")
+        raise ValueError(
+            f"head_mask has shape {list(head_mask.shape)}; pass one number per head, shape [{h}] "
+            "(1 = keep the head, 0 = remove it)"
+        )
     return head_mask.float()
 
 
@@ -279,7 +289,9 @@ class MultiHeadSelfAttention(nn.Module):
         ``forward(x)`` then agree in outputs and per-head weights.
         """
         if not isinstance(m, nn.MultiheadAttention):
-            raise ValueError(f"from_torch expects torch.nn.MultiheadAttention, got {type(m).__name__}")
+            raise ValueError(
+                f"from_torch expects torch.nn.MultiheadAttention, got {type(m).__name__}"
+            )
         if not m._qkv_same_embed_dim:
             raise ValueError(
                 f"from_torch needs kdim == vdim == embed_dim={m.embed_dim}, "

@@ -11,7 +11,9 @@ from __future__ import annotations
 __all__ = ["whole_number"]
 
 
-def whole_number(name: str, value, *, at_least: int = 1, at_most: int | None = None, hint: str = "") -> int:
+def whole_number(
+    name: str, value, *, at_least: int = 1, at_most: int | None = None, hint: str = ""
+) -> int:
     """``value`` if it is an ``int`` in ``at_least … at_most``; else a ValueError naming it.
 
     ``hint`` (what the number is, an example, or what to do) is added in brackets.
@@ -20,4 +22,6 @@ def whole_number(name: str, value, *, at_least: int = 1, at_most: int | None = N
     if ok and (at_most is None or value <= at_most):
         return value
     wanted = f">= {at_least}" if at_most is None else f"from {at_least} to {at_most}"
-    raise ValueError(f"{name}={value!r} must be a whole number {wanted}" + (f" ({hint})" if hint else ""))
+    raise ValueError(
+        f"{name}={value!r} must be a whole number {wanted}" + (f" ({hint})" if hint else "")
+    )

@@ -5,21 +5,31 @@ exactly :func:`setup_cell_source` and that the README's badges point at the same
 A fork changes ``REPO`` and runs ``make notebooks``.
 """
 
+import sys
+
 REPO = "eight-heads/eight-heads"
 BRANCH = "main"
 REPO_URL = f"https://github.com/{REPO}"
+COLAB_MODULE = "google.colab"  # present in sys.modules only inside a Colab runtime
+
+
+def in_colab() -> bool:
+    """True inside a Google Colab runtime (the one Colab check; the setup cell writes it out,
+    because it runs before the helpers are installed)."""
+    return COLAB_MODULE in sys.modules
 
 
 def setup_cell_source() -> str:
     """The guarded first code cell: does nothing outside Colab; inside Colab installs the
     helpers (with the assets they read) and turns on the widget manager the explorers need."""
     return (
-        "# Colab only: install this series' helpers and enable its widgets (does nothing elsewhere).\n"
+        "# Colab only: install this series' helpers and enable its widgets"
+        " (does nothing elsewhere).\n"
         "import sys\n"
         "\n"
-        'if "google.colab" in sys.modules:\n'
+        f'if "{COLAB_MODULE}" in sys.modules:\n'
         f'    %pip install -q "eight-heads @ git+{REPO_URL}@{BRANCH}"\n'
-        "    from google.colab import output\n"
+        f"    from {COLAB_MODULE} import output\n"
         "\n"
         "    output.enable_custom_widget_manager()"
     )

@@ -28,7 +28,15 @@ FAMILIES: dict[str, list[str]] = {
     "verbs": ["walks", "runs", "jumps", "swims", "climbs", "dances"],
     "food": ["bread", "cheese", "soup", "rice", "cake", "fruit"],
 }
-SLOTS = {"R": "royalty", "A": "animals", "C": "colours", "N": "numbers", "P": "places", "V": "verbs", "F": "food"}
+SLOTS = {
+    "R": "royalty",
+    "A": "animals",
+    "C": "colours",
+    "N": "numbers",
+    "P": "places",
+    "V": "verbs",
+    "F": "food",
+}
 
 TEMPLATES = [
     # royalty

@@ -2,7 +2,7 @@
 
 For a sequence of ``n`` tokens of width ``d_model`` split into ``h`` heads of ``d_k = d_model / h``:
 
-- parameters: four ``d_model × d_model`` matrices W_Q, W_K, W_V, W_O (+ four biases of ``d_model``);
+- parameters: four ``d_model × d_model`` matrices W_Q, W_K, W_V, W_O (+ four ``d_model`` biases);
 - multiply-adds: the projections ``4·n·d_model²`` (Q, K, V and O), the scores ``QKᵀ``
   ``h·n²·d_k = n²·d_model`` and the weighted sum ``AV`` another ``n²·d_model``;
 - attention-weight memory: ``h·n²`` numbers per sequence (one ``n × n`` map per head).
@@ -14,22 +14,22 @@ uses, so ``flops = 2 · multiply-adds``. Only the matrix products are counted: s
 :func:`measure` runs :class:`helpers.attention.MultiHeadSelfAttention` under
 ``FlopCounterMode`` (on torch's shape-only ``meta`` device by default, so even a
 5120-wide layer costs nothing to count) to check the formulas; :func:`median_seconds`
-and :func:`time_layer` time it on this machine.
+and :func:`sweep` time it on this machine.
 """
 
 from __future__ import annotations
 
-import math
 import statistics
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 import torch
+from torch.utils.benchmark import Timer
 from torch.utils.flop_counter import FlopCounterMode
 
 from helpers.attention import MultiHeadSelfAttention, check_heads
-from helpers.threads import torch_threads
+from helpers.checks import whole_number
 
 __all__ = [
     "BYTES_FLOAT32",
@@ -47,7 +47,6 @@ __all__ = [
     "measure",
     "devices",
     "median_seconds",
-    "time_layer",
     "sweep",
     "loglog_slope",
 ]
@@ -62,16 +61,10 @@ ATTENTION = "attention QKᵀ + AV"
 # --------------------------------------------------------------------------- checks
 
 
-def _check_count(name: str, value: int, example: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name}={value!r} must be a whole number >= 1 ({example})")
-    return value
-
-
 def _check(n: int, d_model: int, h: int, batch: int = 1) -> int:
     """Check the sizes of a cost question; return ``d_k``."""
-    _check_count("n", n, "the number of tokens in a sequence, e.g. 32")
-    _check_count("batch", batch, "the number of sequences, e.g. 1")
+    whole_number("n", n, hint="the number of tokens in a sequence, e.g. 32")
+    whole_number("batch", batch, hint="the number of sequences, e.g. 1")
     return check_heads(d_model, h)
 
 
@@ -79,7 +72,7 @@ def _check(n: int, d_model: int, h: int, batch: int = 1) -> int:
 
 
 def parameter_count(d_model: int, h: int, bias: bool = True) -> int:
-    """Learned numbers in W_Q, W_K, W_V, W_O: ``4·d_model² (+ 4·d_model biases)``; h does not enter."""
+    """Learned numbers in W_Q, W_K, W_V, W_O: ``4·d_model² (+ 4·d_model biases)``; no h in it."""
     check_heads(d_model, h)
     weights = 4 * d_model * d_model  # W_Q, W_K, W_V, W_O: d_model × d_model each
     biases = 4 * d_model if bias else 0  # one d_model vector per projection
@@ -120,11 +113,17 @@ class AttentionCost:
     weight_elements: int = field(init=False)
 
     def __post_init__(self):
-        _check_count("bytes_per_element", self.bytes_per_element, "4 for float32, 2 for float16")
+        whole_number(
+            "bytes_per_element", self.bytes_per_element, hint="4 for float32, 2 for float16"
+        )
         set_ = object.__setattr__  # frozen: fill the derived fields once
         set_(self, "parameters", parameter_count(self.d_model, self.h, self.bias))
         set_(self, "macs", multiply_adds(self.n, self.d_model, self.h, self.batch))
-        set_(self, "weight_elements", attention_weight_elements(self.n, self.d_model, self.h, self.batch))
+        set_(
+            self,
+            "weight_elements",
+            attention_weight_elements(self.n, self.d_model, self.h, self.batch),
+        )
 
     @property
     def d_k(self) -> int:
@@ -159,7 +158,12 @@ class AttentionCost:
 
 
 def attention_cost(
-    n: int, d_model: int, h: int, *, batch: int = 1, bias: bool = True,
+    n: int,
+    d_model: int,
+    h: int,
+    *,
+    batch: int = 1,
+    bias: bool = True,
     bytes_per_element: int = BYTES_FLOAT32,
 ) -> AttentionCost:
     """The formulas for one setting; raises ValueError for sizes that cannot work."""
@@ -225,48 +229,38 @@ def devices() -> list[str]:
 
 
 def median_seconds(
-    fns: Callable[[], object] | dict[str, Callable[[], object]], *, repeats: int = 7,
-    warmup: int = 2, min_sample: float = 0.01, device: str = "cpu", threads: int | None = 1,
+    fns: Callable[[], object] | dict[str, Callable[[], object]],
+    *,
+    repeats: int = 7,
+    min_run_time: float = 0.01,
+    threads: int = 1,
 ) -> float | dict[str, float]:
-    """Median wall-clock seconds of one ``fn()`` call over ``repeats`` samples, after ``warmup`` calls.
+    """Median seconds of one ``fn()`` call, measured by ``torch.utils.benchmark.Timer``.
 
-    A sample repeats a fast ``fn`` until it lasts about ``min_sample`` seconds and divides
-    by the number of calls: on a shared machine the scheduler then slows short and long
-    calls alike, instead of missing some short calls and hitting others in full.
-    Given a dict of functions, times them interleaved (one sample of each per round) and
-    returns a dict, so a burst of load hits every function alike. ``threads=1`` (the
-    default) times torch on one CPU thread, which measures the arithmetic rather than
-    threads waiting for each other; ``None`` keeps torch's setting. On ``cuda`` the GPU is
-    synchronised around each sample.
+    Each of ``repeats`` rounds takes one ``blocked_autorange`` sample (it repeats a fast
+    ``fn`` until a block lasts ``min_run_time`` and divides by the calls; it synchronises a
+    GPU). Given a dict of functions, the rounds take turns over them and a dict comes back,
+    so a burst of load elsewhere hits every function alike. ``threads=1`` (the default)
+    times torch on one CPU thread, which measures the arithmetic rather than threads waiting
+    for each other.
     """
-    _check_count("repeats", repeats, "e.g. 7")
+    whole_number("repeats", repeats, hint="e.g. 7")
+    whole_number("threads", threads, hint="e.g. 1")
     named = fns if isinstance(fns, dict) else {"": fns}
-    threads = torch.get_num_threads() if threads is None else threads
-    sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
-
-    def timed(fn: Callable[[], object], calls: int) -> float:
-        sync()
-        start = time.perf_counter()
-        for _ in range(calls):
-            fn()
-        sync()
-        return (time.perf_counter() - start) / calls
-
-    seconds: dict[str, list[float]] = {name: [] for name in named}
-    with torch_threads(threads):
-        for _ in range(warmup):
-            for fn in named.values():
-                fn()
-        calls = {name: max(1, math.ceil(min_sample / max(timed(fn, 1), 1e-9))) for name, fn in named.items()}
-        for _ in range(repeats):
-            for name, fn in named.items():
-                seconds[name].append(timed(fn, calls[name]))
-    medians = {name: statistics.median(s) for name, s in seconds.items()}
+    timers = {
+        name: Timer(stmt="fn()", globals={"fn": fn}, num_threads=threads)
+        for name, fn in named.items()
+    }
+    samples: dict[str, list[float]] = {name: [] for name in named}
+    for _ in range(repeats):
+        for name, timer in timers.items():
+            samples[name].append(timer.blocked_autorange(min_run_time=min_run_time).median)
+    medians = {name: statistics.median(s) for name, s in samples.items()}
     return medians if isinstance(fns, dict) else medians[""]
 
 
 def _forward(n: int, d_model: int, h: int, batch: int, device: str) -> Callable[[], object]:
-    """One forward pass of a fresh ``MultiHeadSelfAttention(d_model, h)`` on ``[batch, n, d_model]``."""
+    """A forward pass of a new ``MultiHeadSelfAttention(d_model, h)`` on ``[batch, n, d_model]``."""
     _check(n, d_model, h, batch)
     layer = MultiHeadSelfAttention(d_model, h).to(device).eval()
     x = torch.randn(batch, n, d_model, device=device)  # (B, T, d_model)
@@ -276,15 +270,6 @@ def _forward(n: int, d_model: int, h: int, batch: int, device: str) -> Callable[
             return layer(x)
 
     return forward
-
-
-def time_layer(
-    n: int, d_model: int, h: int, *, batch: int = 1, device: str = "cpu", repeats: int = 7,
-    threads: int | None = 1,
-) -> float:
-    """Median seconds of one forward pass of ``MultiHeadSelfAttention(d_model, h)`` on ``[batch, n, d_model]``."""
-    forward = _forward(n, d_model, h, batch, device)
-    return median_seconds(forward, repeats=repeats, device=device, threads=threads)
 
 
 @dataclass(frozen=True)
@@ -301,7 +286,9 @@ class Sweep:
     @property
     def label(self) -> str:
         """E.g. ``"time vs n (d_model = 64, h = 1)"``."""
-        fixed = ", ".join(f"{k} = {v}" for k, v in self.fixed.items() if not (k == "batch" and v == 1))
+        fixed = ", ".join(
+            f"{k} = {v}" for k, v in self.fixed.items() if not (k == "batch" and v == 1)
+        )
         return f"time vs {self.vary} ({fixed})"
 
     @property
@@ -316,17 +303,28 @@ class Sweep:
 
 
 def sweep(
-    vary: str, values: list[int], *, n: int = 32, d_model: int = 64, h: int = 1, batch: int = 1,
-    device: str = "cpu", repeats: int = 7, threads: int | None = 1,
+    vary: str,
+    values: list[int],
+    *,
+    n: int = 32,
+    d_model: int = 64,
+    h: int = 1,
+    batch: int = 1,
+    device: str = "cpu",
+    repeats: int = 7,
+    threads: int = 1,
 ) -> Sweep:
-    """Time the layer for each value of ``vary`` (``"n"`` or ``"d_model"``), the other sizes fixed."""
+    """Time the layer for each value of ``vary`` (``"n"`` or ``"d_model"``), other sizes fixed."""
     if vary not in ("n", "d_model"):
         raise ValueError(f"vary={vary!r} must be 'n' or 'd_model'")
     if len(values) < 2:
         raise ValueError(f"values={values!r}: a slope needs at least two sizes")
     sizes = [dict(n=n, d_model=d_model, h=h) | {vary: v} for v in values]
-    forwards = {f"{vary}={v}": _forward(**s, batch=batch, device=device) for v, s in zip(values, sizes, strict=True)}
-    timed = median_seconds(forwards, repeats=repeats, device=device, threads=threads)
+    forwards = {
+        f"{vary}={v}": _forward(**s, batch=batch, device=device)
+        for v, s in zip(values, sizes, strict=True)
+    }
+    timed = median_seconds(forwards, repeats=repeats, threads=threads)
     seconds = [timed[f"{vary}={v}"] for v in values]
     flops = [attention_cost(**size, batch=batch).flops for size in sizes]
     fixed = {k: v for k, v in dict(n=n, d_model=d_model, h=h, batch=batch).items() if k != vary}
@@ -336,10 +334,9 @@ def sweep(
 def loglog_slope(xs: list[float], ys: list[float]) -> float:
     """Least-squares slope of log(y) against log(x): p in y ∝ x^p."""
     if len(xs) != len(ys) or len(xs) < 2:
-        raise ValueError(f"need two equally long lists of at least 2 values, got {len(xs)} and {len(ys)}")
+        raise ValueError(
+            f"need two equally long lists of at least 2 values, got {len(xs)} and {len(ys)}"
+        )
     if min(xs) <= 0 or min(ys) <= 0:
         raise ValueError("log-log slopes need positive values")
-    log_x = torch.tensor([math.log(x) for x in xs], dtype=torch.float64)  # (k,)
-    log_y = torch.tensor([math.log(y) for y in ys], dtype=torch.float64)  # (k,)
-    log_x = log_x - log_x.mean()  # (k,)
-    return float((log_x * (log_y - log_y.mean())).sum() / (log_x * log_x).sum())
+    return float(np.polyfit(np.log(xs), np.log(ys), 1)[0])

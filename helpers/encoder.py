@@ -55,9 +55,11 @@ def sinusoidal_positions(T: int, d_model: int) -> torch.Tensor:
 
 
 class EncoderLayer(nn.Module):
-    """Self-attention → add & norm → feed-forward → add & norm (post-norm, as in the paper)."""
+    """Self-attention → add & norm → feed-forward → add & norm (post-norm, like the paper)."""
 
-    def __init__(self, d_model: int, h: int, d_ff: int, activation: str = "relu", eps: float = 1e-5):
+    def __init__(
+        self, d_model: int, h: int, d_ff: int, activation: str = "relu", eps: float = 1e-5
+    ):
         super().__init__()
         check_heads(d_model, h)
         whole_number("d_ff", d_ff, hint=f"e.g. 4 * d_model = {4 * d_model}")
@@ -74,7 +76,10 @@ class EncoderLayer(nn.Module):
         self.norm_2 = nn.LayerNorm(d_model, eps=eps)
 
     def forward(
-        self, x: torch.Tensor, mask: torch.Tensor | None = None, head_mask: torch.Tensor | None = None
+        self,
+        x: torch.Tensor,
+        mask: torch.Tensor | None = None,
+        head_mask: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """``x [B, T, d_model] -> (y [B, T, d_model], weights [B, h, T, T])``; ``mask`` (True =
         may attend) and ``head_mask`` (``[h]``, 0 = remove a head) as in
@@ -82,7 +87,9 @@ class EncoderLayer(nn.Module):
         check_input(x, self.d_model)
         z, weights = self.self_attn(x, mask, head_mask=head_mask)  # (B, T, d_model), (B, h, T, T)
         x = self.norm_1(x + z)  # (B, T, d_model)  add & norm
-        f = ACTIVATIONS[self.activation](self.W_1(x))  # (B, T, d_ff)  position-wise: every token on its own
+        f = ACTIVATIONS[self.activation](
+            self.W_1(x)
+        )  # (B, T, d_ff)  position-wise: every token on its own
         f = self.W_2(f)  # (B, T, d_model)
         y = self.norm_2(x + f)  # (B, T, d_model)  add & norm
         return y, weights
@@ -102,7 +109,8 @@ class EncoderLayer(nn.Module):
         activation = {1: "relu", 2: "gelu"}.get(getattr(m, "activation_relu_or_gelu", 0))
         if activation is None:
             raise ValueError(
-                f"the feed-forward activation must be ReLU (the paper) or GELU, got {m.activation!r}; "
+                "the feed-forward activation must be ReLU (the paper) or GELU, "
+                f"got {m.activation!r}; "
                 'build torch\'s layer with activation="relu" or "gelu"'
             )
         if m.linear1.bias is None or m.norm1.bias is None:
@@ -138,19 +146,26 @@ class Encoder(nn.Module):
         self.layers = nn.ModuleList(EncoderLayer(d_model, h, d_ff) for _ in range(n_layers))
 
     def forward(
-        self, x: torch.Tensor, mask: torch.Tensor | None = None, head_mask: torch.Tensor | None = None
+        self,
+        x: torch.Tensor,
+        mask: torch.Tensor | None = None,
+        head_mask: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, list[torch.Tensor]]:
         """``x [B, T, d_model] -> (y [B, T, d_model], weights)``, one ``[B, h, T, T]`` per layer;
         the same ``mask`` (True = may attend) in every layer; ``head_mask`` ``[n_layers, h]``
         (0 = remove that layer's head)."""
         check_input(x, self.d_model)
         if head_mask is not None and torch.as_tensor(head_mask).shape != (self.n_layers, self.h):
-            raise ValueError(f"head_mask has shape {list(torch.as_tensor(head_mask).shape)}; "
-                             f"pass [n_layers, h] = [{self.n_layers}, {self.h}] (1 = keep, 0 = remove)")
+            raise ValueError(
+                f"head_mask has shape {list(torch.as_tensor(head_mask).shape)}; "
+                f"pass [n_layers, h] = [{self.n_layers}, {self.h}] (1 = keep, 0 = remove)"
+            )
         weights = []
         for i, layer in enumerate(self.layers):
             keep = None if head_mask is None else head_mask[i]
-            x, w = layer(x, mask, keep)  # (B, T, d_model), (B, h, T, T): the next layer reads this x
+            x, w = layer(
+                x, mask, keep
+            )  # (B, T, d_model), (B, h, T, T): the next layer reads this x
             weights.append(w)
         return x, weights
 
@@ -162,7 +177,9 @@ class Encoder(nn.Module):
         encoder's ``forward(x)[0]`` then agree.
         """
         if not isinstance(m, nn.TransformerEncoder):
-            raise ValueError(f"from_torch expects torch.nn.TransformerEncoder, got {type(m).__name__}")
+            raise ValueError(
+                f"from_torch expects torch.nn.TransformerEncoder, got {type(m).__name__}"
+            )
         if m.norm is not None:
             raise ValueError(
                 "this torch encoder has a final norm (norm=...); the paper's post-norm stack "

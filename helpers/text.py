@@ -1,10 +1,10 @@
 """Text in, numbers out: the shipped corpus, tokens, a vocabulary with counts, one-hot vectors.
 
-    text = load_corpus()                      # the sentences in assets/corpus.txt
-    tokens = tokenize(text)                   # ["a", "yellow", "horse", ...]
-    vocab = Vocabulary(tokens, min_count=1)   # word <-> id, with counts
-    ids = vocab.encode(["the", "king"])       # tensor([id_the, id_king])
-    x = one_hot(ids, len(vocab))              # (2, V): one 1 per row, the rest 0
+text = load_corpus()                      # the sentences in assets/corpus.txt
+tokens = tokenize(text)                   # ["a", "yellow", "horse", ...]
+vocab = Vocabulary(tokens, min_count=1)   # word <-> id, with counts
+ids = vocab.encode(["the", "king"])       # tensor([id_the, id_king])
+x = one_hot(ids, len(vocab))              # (2, V): one 1 per row, the rest 0
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def load_families(name: str = "word_families.json") -> dict[str, list[str]]:
 
 
 def tokenize(text: str) -> list[str]:
-    """Lower-case words, punctuation dropped: ``"The king rules."`` -> ``["the", "king", "rules"]``."""
+    """Words, lower case, no punctuation: ``"The king rules."`` -> ``["the", "king", "rules"]``."""
     return WORD.findall(text.lower())
 
 
@@ -55,7 +55,9 @@ class Vocabulary:
         all_counts = Counter(tokens)
         if not all_counts:
             raise ValueError("no tokens: the vocabulary needs at least one word")
-        kept = sorted((w for w, c in all_counts.items() if c >= min_count), key=lambda w: (-all_counts[w], w))
+        kept = sorted(
+            (w for w, c in all_counts.items() if c >= min_count), key=lambda w: (-all_counts[w], w)
+        )
         if not kept:
             raise ValueError(
                 f"min_count={min_count} leaves no word (the commonest word occurs "

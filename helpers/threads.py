@@ -12,12 +12,16 @@ from contextlib import contextmanager
 
 import torch
 
+from helpers.checks import whole_number
+
 
 @contextmanager
 def torch_threads(n: int = 1) -> Iterator[None]:
-    """Run the block with ``torch.set_num_threads(n)``; put the old count back after."""
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"threads={n!r} must be a whole number >= 1, e.g. 1")
+    """Run the block with ``torch.set_num_threads(n)``; put the old count back after.
+
+    A block (``with torch_threads(1): ...``) or a whole function (``@torch_threads(1)``).
+    """
+    whole_number("threads", n, hint="e.g. 1")
     before = torch.get_num_threads()
     torch.set_num_threads(n)
     try:

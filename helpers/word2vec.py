@@ -2,7 +2,7 @@
 
 Notebook 02 writes every step out and checks it equal to this module; later notebooks call
 
-    wv = trained_vectors(dim=16, seed=0)      # trains once per (dim, seed): ~0.4 s on a quiet 2-core CPU
+    wv = trained_vectors(dim=16, seed=0)      # trains once per (dim, seed): ~0.4 s on one CPU core
     X = wv[["the", "king", "rules"]]          # (3, 16) word vectors of a sentence
     wv.nearest("king", k=5)                   # [("queen", 0.93), ...]
 
@@ -25,6 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from helpers.checks import whole_number
 from helpers.text import Vocabulary, load_corpus, sentences
 from helpers.threads import torch_threads
 
@@ -89,15 +90,19 @@ class SkipGram(nn.Module):
     def __init__(self, vocab_size: int, dim: int, generator: torch.Generator | None = None):
         super().__init__()
         if vocab_size < 2 or dim < 1:
-            raise ValueError(f"need vocab_size >= 2 and dim >= 1, got vocab_size={vocab_size}, dim={dim}")
+            raise ValueError(
+                f"need vocab_size >= 2 and dim >= 1, got vocab_size={vocab_size}, dim={dim}"
+            )
         self.W_in = nn.Embedding(vocab_size, dim)
         self.W_out = nn.Embedding(vocab_size, dim)
         with torch.no_grad():
             self.W_in.weight.copy_((torch.rand(vocab_size, dim, generator=generator) - 0.5) / dim)
             self.W_out.weight.zero_()
 
-    def forward(self, centre: torch.Tensor, context: torch.Tensor, negatives: torch.Tensor) -> torch.Tensor:
-        """Mean negative-sampling loss of a batch: centre, context ``(B,)``, negatives ``(B, k)``."""
+    def forward(
+        self, centre: torch.Tensor, context: torch.Tensor, negatives: torch.Tensor
+    ) -> torch.Tensor:
+        """Mean negative-sampling loss: centre, context ``(B,)``, negatives ``(B, k)``"""
         v_c = self.W_in(centre)  # (B, d)
         u_o = self.W_out(context)  # (B, d)
         u_k = self.W_out(negatives)  # (B, k, d)
@@ -116,6 +121,7 @@ def initial_loss(negatives: int = NEGATIVES) -> float:
     return (1 + negatives) * math.log(2)
 
 
+@torch_threads(1)  # tiny tensors: one thread is faster than several, and repeatable
 def train(
     data: TrainingData,
     dim: int = 16,
@@ -130,13 +136,8 @@ def train(
     One ``torch.Generator`` seeded with ``seed`` draws, in this order, the initial ``W_in``,
     then per epoch a shuffle of the pairs, then per batch ``k`` negatives per pair.
     """
-    if epochs < 1 or batch_size < 1 or negatives < 1:
-        raise ValueError(f"need epochs, batch_size, negatives >= 1, got {epochs}, {batch_size}, {negatives}")
-    with torch_threads(1):  # tiny tensors: one thread is faster than several, and repeatable
-        return _train(data, dim, negatives, epochs, batch_size, lr, seed)
-
-
-def _train(data, dim, negatives, epochs, batch_size, lr, seed):
+    for name, value in (("epochs", epochs), ("batch_size", batch_size), ("negatives", negatives)):
+        whole_number(name, value)
     g = torch.Generator().manual_seed(seed)
     model = SkipGram(len(data.vocab), dim, generator=g)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
@@ -145,7 +146,9 @@ def _train(data, dim, negatives, epochs, batch_size, lr, seed):
         order = torch.randperm(len(data.pairs), generator=g)  # (N,)
         for start in range(0, len(order), batch_size):
             batch = data.pairs[order[start : start + batch_size]]  # (B, 2)
-            noise = torch.multinomial(data.noise, len(batch) * negatives, replacement=True, generator=g)
+            noise = torch.multinomial(
+                data.noise, len(batch) * negatives, replacement=True, generator=g
+            )
             loss = model(batch[:, 0], batch[:, 1], noise.view(len(batch), negatives))
             optimizer.zero_grad()
             loss.backward()
@@ -161,20 +164,6 @@ def cosine_matrix(vectors: torch.Tensor) -> torch.Tensor:
     """Cosine similarity of every pair of rows: ``(n, d)`` -> ``(n, n)``."""
     unit = F.normalize(vectors, dim=-1)  # (n, d)
     return unit @ unit.T  # (n, n)
-
-
-def pca(vectors: torch.Tensor, k: int = 2) -> torch.Tensor:
-    """The rows of ``vectors`` projected on their top-``k`` principal axes: ``(n, d)`` -> ``(n, k)``.
-
-    Signs are fixed (each axis' largest coordinate is positive) so the picture is stable.
-    """
-    if not 1 <= k <= min(vectors.shape):
-        raise ValueError(f"k must be between 1 and {min(vectors.shape)} for vectors of shape {list(vectors.shape)}, got {k}")
-    centred = vectors - vectors.mean(0)  # (n, d)
-    _, _, Vh = torch.linalg.svd(centred, full_matrices=False)  # Vh: (d, d)
-    points = centred @ Vh[:k].T  # (n, k)
-    flip = torch.sign(points.gather(0, points.abs().argmax(0, keepdim=True)))  # (1, k)
-    return points * flip  # (n, k)
 
 
 @dataclass
@@ -204,14 +193,19 @@ class WordVectors:
         sims = F.normalize(self.vectors, dim=-1) @ F.normalize(self[word], dim=0)  # (V,)
         sims[self.vocab.index(word)] = -math.inf
         top = sims.topk(k)
-        return [(self.vocab.words[i], v) for v, i in zip(top.values.tolist(), top.indices.tolist(), strict=True)]
+        return [
+            (self.vocab.words[i], v)
+            for v, i in zip(top.values.tolist(), top.indices.tolist(), strict=True)
+        ]
 
 
 def family_separation(wv: WordVectors, families: dict[str, list[str]]) -> tuple[float, float]:
     """Mean cosine over pairs of different words of the same family, and over pairs of
     words from different families: ``(within, between)``."""
     words = [w for members in families.values() for w in members]
-    family = torch.tensor([f for f, members in enumerate(families.values()) for _ in members])  # (n,)
+    family = torch.tensor(
+        [f for f, members in enumerate(families.values()) for _ in members]
+    )  # (n,)
     sims = cosine_matrix(wv[words])  # (n, n)
     same = family[:, None] == family[None, :]  # (n, n)
     off_diagonal = ~torch.eye(len(words), dtype=torch.bool)  # (n, n)

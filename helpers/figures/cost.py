@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from helpers.cost import PROJECTIONS, SCORES, WEIGHTED_SUM, AttentionCost, Sweep
-from helpers.figures.style import base_layout, color, styled
+from helpers.figures.style import base_layout, color, panels, styled
 
 __all__ = [
     "si",
@@ -36,7 +36,7 @@ def si(x: float, unit: str = "") -> str:
 
 
 def cost_breakdown_figure(cost: AttentionCost) -> go.Figure:
-    """Two panels for one setting: multiply-adds by term, and memory (parameters, attention weights).
+    """Two panels for one setting: multiply-adds by term, and memory (parameters, weights).
 
     Built as one plain layout rather than with ``make_subplots``: it sits behind the cost
     explorer's sliders, and ``make_subplots`` alone took longer than the 30 ms a redraw may take.
@@ -45,19 +45,31 @@ def cost_breakdown_figure(cost: AttentionCost) -> go.Figure:
     memory = {"parameters": cost.parameter_bytes, "attention weights": cost.weight_bytes}
     elements = {"parameters": cost.parameters, "attention weights": cost.weight_elements}
     compute = go.Bar(
-        x=names, y=list(cost.macs.values()), marker_color=[color(i) for i in range(len(names))],
-        text=[si(v) for v in cost.macs.values()], textposition="outside",
-        customdata=[FORMULA[k] for k in names], name="multiply-adds", showlegend=False,
+        x=names,
+        y=list(cost.macs.values()),
+        marker_color=[color(i) for i in range(len(names))],
+        text=[si(v) for v in cost.macs.values()],
+        textposition="outside",
+        customdata=[FORMULA[k] for k in names],
+        name="multiply-adds",
+        showlegend=False,
         hovertemplate="%{x}: %{y:,} multiply-adds<br>%{customdata}<extra></extra>",
-        xaxis="x", yaxis="y",
+        xaxis="x",
+        yaxis="y",
     )
     stored = go.Bar(
-        x=list(memory), y=list(memory.values()), marker_color=[color(4), color(3)],
-        text=[si(v, "B") for v in memory.values()], textposition="outside",
-        customdata=[[f"{elements[k]:,}", FORMULA[k]] for k in memory], name="bytes",
+        x=list(memory),
+        y=list(memory.values()),
+        marker_color=[color(4), color(3)],
+        text=[si(v, "B") for v in memory.values()],
+        textposition="outside",
+        customdata=[[f"{elements[k]:,}", FORMULA[k]] for k in memory],
+        name="bytes",
         showlegend=False,
-        hovertemplate="%{x}: %{y:,} bytes = %{customdata[0]} numbers<br>%{customdata[1]}<extra></extra>",
-        xaxis="x2", yaxis="y2",
+        hovertemplate="%{x}: %{y:,} bytes = %{customdata[0]} numbers<br>%{customdata[1]}"
+        "<extra></extra>",
+        xaxis="x2",
+        yaxis="y2",
     )
     title = (
         f"n = {cost.n}, d_model = {cost.d_model}, h = {cost.h} (d_k = {cost.d_k})"
@@ -65,25 +77,25 @@ def cost_breakdown_figure(cost: AttentionCost) -> go.Figure:
         + f": {cost.dominant} dominate"
     )
     layout = base_layout(title, height=400)
-    left, right = [0.0, 0.528], [0.648, 1.0]  # 60 % / 40 % of the width, a gap of 0.12
-    layout.update(
-        margin=dict(layout["margin"], t=90),
-        xaxis=dict(domain=left, anchor="y"),
-        xaxis2=dict(domain=right, anchor="y2"),
-        # room above the tallest bar for its label; ticks 1G like the labels (plotly default: 1B)
-        yaxis=dict(anchor="x", title="multiply-adds", range=[0, 1.2 * max(cost.macs.values())],
-                   exponentformat="SI"),
-        yaxis2=dict(anchor="x2", title="bytes", range=[0, 1.2 * max(memory.values())],
-                    exponentformat="SI"),
-        annotations=[
-            dict(text=text, x=sum(domain) / 2, y=1.0, xref="paper", yref="paper", xanchor="center",
-                 yanchor="bottom", showarrow=False, font=dict(size=16))
-            for text, domain in (
-                (f"compute: {si(cost.total_macs)} multiply-adds", left),
-                (f"memory ({cost.bytes_per_element} bytes per number)", right),
-            )
+    grid = panels(
+        1,
+        2,
+        [
+            f"compute: {si(cost.total_macs)} multiply-adds",
+            f"memory ({cost.bytes_per_element} bytes per number)",
         ],
+        h_gap=0.12,
+        col_widths=[0.6, 0.4],
+        title_size=16,
     )
+    grid["yaxis"] |= dict(
+        title="multiply-adds", range=[0, 1.2 * max(cost.macs.values())], exponentformat="SI"
+    )
+    grid["yaxis2"] |= dict(
+        title="bytes", range=[0, 1.2 * max(memory.values())], exponentformat="SI"
+    )
+    # room above the tallest bar for its label (the ranges); ticks 1G like the labels (not 1B)
+    layout.update(grid, margin=dict(layout["margin"], t=90))
     return go.Figure(data=[compute, stored], layout=layout)
 
 
@@ -106,8 +118,11 @@ def scale_comparison_figure(costs: dict[str, AttentionCost]) -> go.Figure:
         fig.add_trace(
             go.Bar(
                 name=f"{name}: n = {cost.n}, d_model = {cost.d_model}, h = {cost.h}",
-                x=list(quantities), y=values, marker_color=color(i),
-                text=[si(v) for v in values], textposition="outside",
+                x=list(quantities),
+                y=values,
+                marker_color=color(i),
+                text=[si(v) for v in values],
+                textposition="outside",
                 hovertemplate=f"{name}<br>%{{x}}: %{{y:,}}<extra></extra>",
             )
         )
@@ -115,11 +130,15 @@ def scale_comparison_figure(costs: dict[str, AttentionCost]) -> go.Figure:
     top = max(f(c) for c in costs.values() for f in quantities.values())
     for label, f in quantities.items():
         fig.add_annotation(
-            x=label, y=math.log10(top) + 1.0, showarrow=False, font=dict(size=14),
+            x=label,
+            y=math.log10(top) + 1.0,
+            showarrow=False,
+            font=dict(size=14),
             text=f"<b>× {f(last) / f(first):.3g}</b>",
         )
-    fig.update_yaxes(type="log", title="count (log scale)", range=[3, math.log10(top) + 1.3],
-                     exponentformat="SI")  # 1G, like the bars (plotly default: 1B)
+    fig.update_yaxes(
+        type="log", title="count (log scale)", range=[3, math.log10(top) + 1.3], exponentformat="SI"
+    )  # 1G, like the bars (plotly default: 1B)
     names = list(costs)
     styled(fig, f"{names[-1]} vs {names[0]}: how many times more", height=460)
     return fig.update_layout(barmode="group", legend=dict(orientation="h", y=-0.18))
@@ -142,35 +161,49 @@ def timing_figure(sweeps: list[Sweep]) -> go.Figure:
     panels: dict[str, list[Sweep]] = {}
     for s in sweeps:
         panels.setdefault(s.label, []).append(s)
-    fig = make_subplots(rows=1, cols=len(panels), subplot_titles=list(panels), horizontal_spacing=0.07)
+    fig = make_subplots(
+        rows=1, cols=len(panels), subplot_titles=list(panels), horizontal_spacing=0.07
+    )
     devices = sorted({s.device for s in sweeps})
     for col, group in enumerate(panels.values(), start=1):
         for s in group:
             k = devices.index(s.device)
             fig.add_trace(
                 go.Scatter(
-                    x=s.values, y=[round(t * 1e3, 4) for t in s.seconds], mode="markers+lines",
-                    marker=dict(size=8, color=color(k)), line=dict(color=color(k)),
-                    name=f"{s.device}: measured slope {s.slope:.2f}", legendgroup=f"{col}",
+                    x=s.values,
+                    y=[round(t * 1e3, 4) for t in s.seconds],
+                    mode="markers+lines",
+                    marker=dict(size=8, color=color(k)),
+                    line=dict(color=color(k)),
+                    name=f"{s.device}: measured slope {s.slope:.2f}",
+                    legendgroup=f"{col}",
                     legendgrouptitle_text=s.label if s is group[0] else None,
-                    hovertemplate=f"{s.vary} = %{{x}}<br>%{{y:.3g}} ms (median)<extra>{s.device}</extra>",
+                    hovertemplate=f"{s.vary} = %{{x}}<br>%{{y:.3g}} ms (median)"
+                    f"<extra>{s.device}</extra>",
                 ),
-                row=1, col=col,
+                row=1,
+                col=col,
             )
         ref = group[0]
         # the formula, scaled so that its geometric mean meets the measurements'
         scale = math.exp(
-            sum(math.log(t * 1e3) - math.log(f) for t, f in zip(ref.seconds, ref.flops, strict=True))
+            sum(
+                math.log(t * 1e3) - math.log(f) for t, f in zip(ref.seconds, ref.flops, strict=True)
+            )
             / len(ref.flops)
         )
         fig.add_trace(
             go.Scatter(
-                x=ref.values, y=[round(f * scale, 4) for f in ref.flops], mode="lines",
-                line=dict(color="#555555", dash="dash"), legendgroup=f"{col}",
+                x=ref.values,
+                y=[round(f * scale, 4) for f in ref.flops],
+                mode="lines",
+                line=dict(color="#555555", dash="dash"),
+                legendgroup=f"{col}",
                 name=f"FLOP formula: slope {ref.formula_slope:.2f}",
                 hovertemplate=f"{ref.vary} = %{{x}}<br>formula (scaled)<extra></extra>",
             ),
-            row=1, col=col,
+            row=1,
+            col=col,
         )
         ms = [t * 1e3 for s in group for t in s.seconds] + [f * scale for f in ref.flops]
         fig.update_xaxes(type="log", title=ref.vary, tickvals=list(ref.values), row=1, col=col)
@@ -193,7 +226,9 @@ def implementations_figure(
     base = {name: (compare_with or {}).get(name, names[0]) for name in names}
     fig = go.Figure(
         go.Bar(
-            x=[round(t * 1e3, 4) for t in seconds.values()], y=names, orientation="h",
+            x=[round(t * 1e3, 4) for t in seconds.values()],
+            y=names,
+            orientation="h",
             marker_color=[color(i) for i in range(len(names))],
             text=[f"{seconds[k] / seconds[base[k]]:.2f} × {base[k]}" for k in names],
             textposition="auto",
@@ -202,4 +237,6 @@ def implementations_figure(
     )
     fig.update_xaxes(title="ms per call (median)", rangemode="tozero")
     fig.update_yaxes(autorange="reversed")
-    return styled(fig, f"Same result, different code paths ({device})", height=120 + 60 * len(names))
+    return styled(
+        fig, f"Same result, different code paths ({device})", height=120 + 60 * len(names)
+    )

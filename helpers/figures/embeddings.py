@@ -10,11 +10,7 @@ import plotly.graph_objects as go
 import torch
 from plotly.subplots import make_subplots
 
-from helpers.figures.style import DIVERGING, HEATMAP, base_layout, color, styled
-from helpers.text import Vocabulary, one_hot
-from helpers.word2vec import cosine_matrix
-
-OTHER = "#BAB0AC"  # words outside every family
+from helpers.figures.style import DIVERGING, HEATMAP, OTHER, base_layout, color, panels, styled
 
 
 def _r(t: torch.Tensor, digits: int = 4) -> list:
@@ -26,42 +22,72 @@ def _r(t: torch.Tensor, digits: int = 4) -> list:
     return rounded(t.tolist())
 
 
-def one_hot_figure(tokens: Sequence[str], vocab: Vocabulary) -> go.Figure:
-    """The one-hot matrix of a sentence: one row per token, one column per vocabulary word."""
-    x = one_hot(vocab.encode(tokens), len(vocab))  # (T, V)
+def one_hot_figure(x: torch.Tensor, tokens: Sequence[str], words: Sequence[str]) -> go.Figure:
+    """The one-hot matrix ``x [T, V]`` of a sentence: one row per token, one column per
+    vocabulary word (``words``, in id order)."""
+    if list(x.shape) != [len(tokens), len(words)]:
+        raise ValueError(
+            f"x has shape {list(x.shape)}; expected [T, V] = [{len(tokens)}, {len(words)}]"
+        )
     rows = [f"{t}: {w}" for t, w in enumerate(tokens)]
     fig = go.Figure(
         go.Heatmap(
-            z=x.int().tolist(), x=[f"{j}: {w}" for j, w in enumerate(vocab.words)], y=rows,
-            colorscale=HEATMAP, zmin=0, zmax=1, xgap=1, ygap=2,
+            z=x.int().tolist(),
+            x=[f"{j}: {w}" for j, w in enumerate(words)],
+            y=rows,
+            colorscale=HEATMAP,
+            zmin=0,
+            zmax=1,
+            xgap=1,
+            ygap=2,
             hovertemplate="token %{y}<br>column %{x}<br>value %{z}<extra></extra>",
             colorbar=dict(title="value", tickvals=[0, 1]),
         )
     )
     fig.update_yaxes(autorange="reversed", title="token (position: word)")
-    fig.update_xaxes(showticklabels=False, title=f"vocabulary id (0 … {len(vocab) - 1}, commonest word first)")
-    return styled(fig, f"One-hot matrix: {len(tokens)} tokens × {len(vocab)} vocabulary words", height=120 + 32 * len(tokens))
+    fig.update_xaxes(
+        showticklabels=False, title=f"vocabulary id (0 … {len(words) - 1}, commonest word first)"
+    )
+    return styled(
+        fig,
+        f"One-hot matrix: {len(tokens)} tokens × {len(words)} vocabulary words",
+        height=120 + 32 * len(tokens),
+    )
 
 
-def similarity_figure(words: Sequence[str], matrices: Mapping[str, torch.Tensor], title: str | None = None) -> go.Figure:
+def similarity_figure(
+    words: Sequence[str], matrices: Mapping[str, torch.Tensor], title: str | None = None
+) -> go.Figure:
     """Cosine-similarity heatmaps of the same words, side by side (one per named matrix)."""
-    fig = make_subplots(rows=1, cols=len(matrices), subplot_titles=list(matrices), horizontal_spacing=0.12)
+    fig = make_subplots(
+        rows=1, cols=len(matrices), subplot_titles=list(matrices), horizontal_spacing=0.12
+    )
     for col, sims in enumerate(matrices.values(), start=1):
         values = _r(sims, 2)
         fig.add_trace(
             go.Heatmap(
-                z=values, x=list(words), y=list(words), zmin=-1, zmax=1, colorscale=DIVERGING,
-                text=[[f"{v:.2f}" for v in row] for row in values], texttemplate="%{text}",
+                z=values,
+                x=list(words),
+                y=list(words),
+                zmin=-1,
+                zmax=1,
+                colorscale=DIVERGING,
+                text=[[f"{v:.2f}" for v in row] for row in values],
+                texttemplate="%{text}",
                 hovertemplate="cos(%{y}, %{x}) = %{z:.2f}<extra></extra>",
-                colorbar=dict(title="cosine"), showscale=col == len(matrices),
+                colorbar=dict(title="cosine"),
+                showscale=col == len(matrices),
             ),
-            row=1, col=col,
+            row=1,
+            col=col,
         )
         fig.update_yaxes(autorange="reversed", row=1, col=col)
     return styled(fig, title or "Cosine similarity between words", height=460)
 
 
-def loss_figure(curves: Mapping[str, Sequence[float]], initial: float | None = None, every: int = 1) -> go.Figure:
+def loss_figure(
+    curves: Mapping[str, Sequence[float]], initial: float | None = None, every: int = 1
+) -> go.Figure:
     """Training loss, one line per named run, each point the mean over ``every`` steps (a
     mini-batch loss is noisy, and fewer points keep the stored figure small); a dashed line
     at the untrained loss."""
@@ -72,16 +98,26 @@ def loss_figure(curves: Mapping[str, Sequence[float]], initial: float | None = N
         blocks = [losses[s : s + every] for s in range(0, len(losses), every)]
         fig.add_trace(
             go.Scatter(
-                x=list(range(0, len(losses), every)), y=[round(sum(b) / len(b), 3) for b in blocks],
-                mode="lines", name=name, line=dict(color=color(i)),
+                x=list(range(0, len(losses), every)),
+                y=[round(sum(b) / len(b), 3) for b in blocks],
+                mode="lines",
+                name=name,
+                line=dict(color=color(i)),
                 hovertemplate=f"{name}<br>steps %{{x}}+<br>mean loss %{{y:.3f}}<extra></extra>",
             )
         )
     if initial is not None:
-        fig.add_hline(y=round(initial, 4), line_dash="dash", line_color="grey",
-                      annotation_text=f"untrained: {initial:.3f}", annotation_position="top right")
+        fig.add_hline(
+            y=round(initial, 4),
+            line_dash="dash",
+            line_color="grey",
+            annotation_text=f"untrained: {initial:.3f}",
+            annotation_position="top right",
+        )
     fig.update_xaxes(title="training step (one mini-batch of pairs per step)")
-    fig.update_yaxes(title="negative-sampling loss" + (f" (mean of {every} steps)" if every > 1 else ""))
+    fig.update_yaxes(
+        title="negative-sampling loss" + (f" (mean of {every} steps)" if every > 1 else "")
+    )
     return styled(fig, "Skip-gram training loss", height=380)
 
 
@@ -97,8 +133,16 @@ def _scatter(points: torch.Tensor, **kw) -> go.Scatter | go.Scatter3d:
     return go.Scatter(x=[q[0] for q in p], y=[q[1] for q in p], **kw)
 
 
-_POSITIONS = ["middle right", "top right", "top center", "top left",
-              "middle left", "bottom left", "bottom center", "bottom right"]
+_POSITIONS = [
+    "middle right",
+    "top right",
+    "top center",
+    "top left",
+    "middle left",
+    "bottom left",
+    "bottom center",
+    "bottom right",
+]
 
 
 def _outward(points: torch.Tensor) -> list[str]:
@@ -121,7 +165,9 @@ def embedding_figure(
     """Every word as a point (``points`` is ``(V, 2)`` or ``(V, 3)``), coloured by family,
     hover shows the word; optionally one word highlighted and its neighbours ringed."""
     if points.shape[0] != len(words) or points.shape[1] not in (2, 3):
-        raise ValueError(f"points must be (len(words), 2 or 3) = ({len(words)}, 2|3), got {list(points.shape)}")
+        raise ValueError(
+            f"points must be (len(words), 2 or 3) = ({len(words)}, 2|3), got {list(points.shape)}"
+        )
     three_d = points.shape[1] == 3
     family = _family_of(words, families)
     traces = []
@@ -132,9 +178,14 @@ def embedding_figure(
             continue
         traces.append(
             _scatter(
-                points[idx], name=name, text=[words[i] for i in idx],
-                mode="markers" if key is None else "markers+text", textposition=_outward(points[idx]),
-                marker=dict(color=c, size=4 if key is None else 7, opacity=0.5 if key is None else 0.9),
+                points[idx],
+                name=name,
+                text=[words[i] for i in idx],
+                mode="markers" if key is None else "markers+text",
+                textposition=_outward(points[idx]),
+                marker=dict(
+                    color=c, size=4 if key is None else 7, opacity=0.5 if key is None else 0.9
+                ),
                 hovertemplate="%{text}" + f" ({name})<extra></extra>",
             )
         )
@@ -144,7 +195,9 @@ def embedding_figure(
             near = [index[w] for w, _ in neighbours]
             traces.append(
                 _scatter(
-                    points[near], name="nearest neighbours", mode="markers",
+                    points[near],
+                    name="nearest neighbours",
+                    mode="markers",
                     text=[f"{w}: cos {s:.2f}" for w, s in neighbours],
                     marker=dict(size=16, color="rgba(0,0,0,0)", line=dict(color="black", width=2)),
                     hovertemplate="%{text}<extra>neighbour</extra>",
@@ -152,8 +205,12 @@ def embedding_figure(
             )
         traces.append(
             _scatter(
-                points[[index[highlight]]], name=highlight, mode="markers+text", text=[highlight],
-                textposition="bottom center", textfont=dict(size=16, color="black"),
+                points[[index[highlight]]],
+                name=highlight,
+                mode="markers+text",
+                text=[highlight],
+                textposition="bottom center",
+                textfont=dict(size=16, color="black"),
                 marker=dict(size=18, color="black", symbol="diamond" if three_d else "star"),
                 hovertemplate="%{text}<extra>chosen word</extra>",
             )
@@ -162,7 +219,9 @@ def embedding_figure(
     if three_d:
         layout["scene"] = dict(xaxis_title="PC 1", yaxis_title="PC 2", zaxis_title="PC 3")
     else:
-        layout |= dict(xaxis=dict(title="principal component 1"), yaxis=dict(title="principal component 2"))
+        layout |= dict(
+            xaxis=dict(title="principal component 1"), yaxis=dict(title="principal component 2")
+        )
     return go.Figure(data=traces, layout=layout)
 
 
@@ -170,48 +229,69 @@ def neighbours_figure(table: Mapping[str, Sequence[tuple[str, float]]]) -> go.Fi
     """A table: each chosen word, its nearest neighbours and their cosine similarities."""
     words = list(table)
     k = max(len(v) for v in table.values())
-    columns = [words] + [[f"{row[j][0]} ({row[j][1]:.2f})" if j < len(row) else "" for row in table.values()] for j in range(k)]
+    columns = [words] + [
+        [f"{row[j][0]} ({row[j][1]:.2f})" if j < len(row) else "" for row in table.values()]
+        for j in range(k)
+    ]
     fig = go.Figure(
         go.Table(
-            header=dict(values=["word"] + [f"neighbour {j + 1} (cos)" for j in range(k)], fill_color="#DDE6F0", align="left"),
+            header=dict(
+                values=["word"] + [f"neighbour {j + 1} (cos)" for j in range(k)],
+                fill_color="#DDE6F0",
+                align="left",
+            ),
             cells=dict(values=columns, align="left", height=26),
         )
     )
-    return styled(fig, "Nearest neighbours by cosine similarity", height=100 + 28 * (len(words) + 1))
+    return styled(
+        fig, "Nearest neighbours by cosine similarity", height=100 + 28 * (len(words) + 1)
+    )
 
 
-def one_hot_word_figure(vocab: Vocabulary, word: str) -> go.Figure:
-    """One word's one-hot vector (top) and its cosine similarity to every word (bottom).
+def one_hot_word_figure(
+    word: str, words: Sequence[str], vector: torch.Tensor, sims: torch.Tensor
+) -> go.Figure:
+    """One word's one-hot vector ``[V]`` (top) and its cosine similarity ``[V]`` to every word of
+    ``words`` (bottom).
 
     Built as one ``go.Figure(data, layout)`` (no make_subplots): it sits behind a picker.
     """
-    i = vocab.index(word)
-    x = one_hot(torch.arange(len(vocab)), len(vocab))  # (V, V): every word's one-hot vector
-    sims = cosine_matrix(x)[i]  # (V,)
-    others = sims[torch.arange(len(vocab)) != i]  # (V - 1,)
-    top, bottom = [0.754, 1.0], [0.0, 0.574]  # 30 % / 70 % of the height, a gap between
+    i = list(words).index(word)
+    V = len(words)
+    others = torch.cat([sims[:i], sims[i + 1 :]])  # (V - 1,)
     axis_title = "vocabulary word (hover for its name)"
-    titles = (
-        f"one-hot vector of '{word}': a single 1 at id {i}, {len(vocab) - 1} zeros",
-        f"cosine similarity to every word: 1 with itself, max {others.abs().max().item():.0f} with the other {len(vocab) - 1}",
-    )
+    titles = [
+        f"one-hot vector of '{word}': a single 1 at id {i}, {V - 1} zeros",
+        f"cosine similarity to every word: 1 with itself, "
+        f"max {others.abs().max().item():.0f} with the other {V - 1}",
+    ]
     layout = base_layout(f"'{word}' as a one-hot vector", height=480)
-    layout.update(
-        xaxis=dict(domain=[0, 1], anchor="y", showticklabels=False, title=axis_title),
-        yaxis=dict(domain=top, anchor="x"),
-        xaxis2=dict(domain=[0, 1], anchor="y2", showticklabels=False, title=axis_title),
-        yaxis2=dict(domain=bottom, anchor="x2", title="cosine", range=[-0.05, 1.05]),
-        annotations=[
-            dict(text=t, x=0.5, y=dom[1], xref="paper", yref="paper", xanchor="center",
-                 yanchor="bottom", showarrow=False, font=dict(size=16))
-            for t, dom in zip(titles, (top, bottom), strict=True)
-        ],
-    )
+    layout.update(panels(2, 1, titles, v_gap=0.18, row_heights=[0.3, 0.7], title_size=16))
+    layout["xaxis"] |= dict(showticklabels=False, title=axis_title)
+    layout["xaxis2"] |= dict(showticklabels=False, title=axis_title)
+    layout["yaxis2"] |= dict(title="cosine", range=[-0.05, 1.05])
     data = [
-        dict(type="heatmap", z=[x[i].int().tolist()], x=vocab.words, y=[word], colorscale=HEATMAP,
-             zmin=0, zmax=1, showscale=False, xgap=1, hovertemplate="column '%{x}': %{z}<extra></extra>"),
-        dict(type="bar", x=vocab.words, y=_r(sims), xaxis="x2", yaxis="y2", showlegend=False,
-             marker_color=[color(0) if w == word else OTHER for w in vocab.words],
-             hovertemplate="cos('" + word + "', %{x}) = %{y}<extra></extra>"),
+        dict(
+            type="heatmap",
+            z=[vector.int().tolist()],
+            x=list(words),
+            y=[word],
+            colorscale=HEATMAP,
+            zmin=0,
+            zmax=1,
+            showscale=False,
+            xgap=1,
+            hovertemplate="column '%{x}': %{z}<extra></extra>",
+        ),
+        dict(
+            type="bar",
+            x=list(words),
+            y=_r(sims),
+            xaxis="x2",
+            yaxis="y2",
+            showlegend=False,
+            marker_color=[color(0) if w == word else OTHER for w in words],
+            hovertemplate="cos('" + word + "', %{x}) = %{y}<extra></extra>",
+        ),
     ]
     return go.Figure(data=data, layout=layout)

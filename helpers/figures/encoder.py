@@ -6,8 +6,8 @@ import plotly.graph_objects as go
 import torch
 from plotly.subplots import make_subplots
 
-from helpers.figures.attention_maps import _heatmap_trace
-from helpers.figures.style import DIVERGING, HEATMAP, base_layout, color, styled
+from helpers.figures.attention_maps import attention_trace
+from helpers.figures.style import DIVERGING, HEATMAP, base_layout, color, panels, styled
 
 __all__ = [
     "positional_encoding_figure",
@@ -37,8 +37,9 @@ def positional_encoding_figure(pe: torch.Tensor) -> go.Figure:
     )
     fig.update_xaxes(title="feature of the token vector (even: sin, odd: cos; frequency falls →)")
     fig.update_yaxes(title="position in the sequence", autorange="reversed")
-    return styled(fig, f"Sinusoidal positional encoding: {T} positions × d_model = {d_model}",
-                  height=420)
+    return styled(
+        fig, f"Sinusoidal positional encoding: {T} positions × d_model = {d_model}", height=420
+    )
 
 
 # --------------------------------------------------------------------------- flow chart
@@ -51,17 +52,40 @@ def _tint(hex_color: str, alpha: float = 0.2) -> str:
 
 
 def _box(fig, x0, y0, x1, y1, text, hover, fill="#ffffff", line="#555555", size=12, dash=None):
-    fig.add_shape(type="rect", x0=x0, y0=y0, x1=x1, y1=y1, fillcolor=fill,
-                  line=dict(color=line, width=1.5, dash=dash), layer="below")
-    fig.add_annotation(x=(x0 + x1) / 2, y=(y0 + y1) / 2, text=text, showarrow=False,
-                       font=dict(size=size))
+    fig.add_shape(
+        type="rect",
+        x0=x0,
+        y0=y0,
+        x1=x1,
+        y1=y1,
+        fillcolor=fill,
+        line=dict(color=line, width=1.5, dash=dash),
+        layer="below",
+    )
+    fig.add_annotation(
+        x=(x0 + x1) / 2, y=(y0 + y1) / 2, text=text, showarrow=False, font=dict(size=size)
+    )
     return ((x0 + x1) / 2, (y0 + y1) / 2, hover)
 
 
 def _arrow(fig, x0, y0, x1, y1, text="", color="#555555"):
-    fig.add_annotation(x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y",
-                       text=text, showarrow=True, arrowhead=2, arrowsize=1, arrowwidth=1.3,
-                       arrowcolor=color, font=dict(size=11))
+    fig.add_annotation(
+        x=x1,
+        y=y1,
+        ax=x0,
+        ay=y0,
+        xref="x",
+        yref="y",
+        axref="x",
+        ayref="y",
+        text=text,
+        showarrow=True,
+        arrowhead=2,
+        arrowsize=1,
+        arrowwidth=1.3,
+        arrowcolor=color,
+        font=dict(size=11),
+    )
 
 
 def encoder_flow_figure(h: int = 8, d_model: int = 512, n_layers: int = 6) -> go.Figure:
@@ -78,84 +102,221 @@ def encoder_flow_figure(h: int = 8, d_model: int = 512, n_layers: int = 6) -> go
     row = (top - bottom) / h
 
     # left: inside one multi-head self-attention
-    fig.add_shape(type="rect", x0=-0.3, y0=0.1, x1=10.9, y1=9.9, line=dict(color="#999", dash="dot"),
-                  layer="below")
-    fig.add_annotation(x=-0.2, y=9.6, xanchor="left", showarrow=False, font=dict(size=13),
-                       text="<b>inside the multi-head self-attention of every encoder</b>")
+    fig.add_shape(
+        type="rect",
+        x0=-0.3,
+        y0=0.1,
+        x1=10.9,
+        y1=9.9,
+        line=dict(color="#999", dash="dot"),
+        layer="below",
+    )
+    fig.add_annotation(
+        x=-0.2,
+        y=9.6,
+        xanchor="left",
+        showarrow=False,
+        font=dict(size=13),
+        text="<b>inside the multi-head self-attention of every encoder</b>",
+    )
     mid = (top + bottom) / 2
-    hovers.append(_box(fig, 0, mid - 0.6, 1.4, mid + 0.6, f"X<br>[B, T, {d_model}]",
-                       f"X: the input of this encoder, [B, T, d_model={d_model}]"))
-    concat = _box(fig, 7.0, bottom, 7.9, top, "c<br>o<br>n<br>c<br>a<br>t",
-                  f"concatenate the {h} heads: [B, T, h·d_k = {h}·{d_k} = {d_model}]",
-                  fill="#f4f4f4")
+    hovers.append(
+        _box(
+            fig,
+            0,
+            mid - 0.6,
+            1.4,
+            mid + 0.6,
+            f"X<br>[B, T, {d_model}]",
+            f"X: the input of this encoder, [B, T, d_model={d_model}]",
+        )
+    )
+    concat = _box(
+        fig,
+        7.0,
+        bottom,
+        7.9,
+        top,
+        "c<br>o<br>n<br>c<br>a<br>t",
+        f"concatenate the {h} heads: [B, T, h·d_k = {h}·{d_k} = {d_model}]",
+        fill="#f4f4f4",
+    )
     hovers.append(concat)
     for j in range(h):
         y = top - (j + 0.5) * row
         half = min(0.38, row * 0.4)
-        hovers.append(_box(
-            fig, 2.2, y - half, 4.6, y + half,
-            f"W<sub>Q</sub><sup>({j})</sup> W<sub>K</sub><sup>({j})</sup> W<sub>V</sub><sup>({j})</sup>",
-            f"head {j}: its own {d_model} × {d_k} projections W_Q, W_K, W_V "
-            f"(= rows {j * d_k}–{(j + 1) * d_k - 1} of the big ones)",
-            fill=_tint(color(j)), line=color(j), size=11,
-        ))
-        hovers.append(_box(
-            fig, 5.4, y - half, 6.4, y + half, f"Z{j}",
-            f"Z{j} = softmax(Q{j} K{j}ᵀ / √{d_k}) V{j}: [B, T, d_k={d_k}]",
-            fill=_tint(color(j)), line=color(j), size=11,
-        ))
+        hovers.append(
+            _box(
+                fig,
+                2.2,
+                y - half,
+                4.6,
+                y + half,
+                " ".join(f"W<sub>{m}</sub><sup>({j})</sup>" for m in "QKV"),
+                f"head {j}: its own {d_model} × {d_k} projections W_Q, W_K, W_V "
+                f"(= rows {j * d_k}–{(j + 1) * d_k - 1} of the big ones)",
+                fill=_tint(color(j)),
+                line=color(j),
+                size=11,
+            )
+        )
+        hovers.append(
+            _box(
+                fig,
+                5.4,
+                y - half,
+                6.4,
+                y + half,
+                f"Z{j}",
+                f"Z{j} = softmax(Q{j} K{j}ᵀ / √{d_k}) V{j}: [B, T, d_k={d_k}]",
+                fill=_tint(color(j)),
+                line=color(j),
+                size=11,
+            )
+        )
         _arrow(fig, 1.4, mid, 2.2, y, color="#888")
         _arrow(fig, 4.6, y, 5.4, y, color=color(j))
         _arrow(fig, 6.4, y, 7.0, y, color=color(j))
-    hovers.append(_box(fig, 8.4, mid - 0.6, 9.2, mid + 0.6, "W<sub>O</sub>",
-                       f"W_O: one {d_model} × {d_model} map that mixes the heads"))
-    hovers.append(_box(fig, 9.5, mid - 0.6, 10.7, mid + 0.6, f"Z<br>[B, T, {d_model}]",
-                       f"Z: the attention output, [B, T, d_model={d_model}], same shape as X"))
+    hovers.append(
+        _box(
+            fig,
+            8.4,
+            mid - 0.6,
+            9.2,
+            mid + 0.6,
+            "W<sub>O</sub>",
+            f"W_O: one {d_model} × {d_model} map that mixes the heads",
+        )
+    )
+    hovers.append(
+        _box(
+            fig,
+            9.5,
+            mid - 0.6,
+            10.7,
+            mid + 0.6,
+            f"Z<br>[B, T, {d_model}]",
+            f"Z: the attention output, [B, T, d_model={d_model}], same shape as X",
+        )
+    )
     _arrow(fig, 7.9, mid, 8.4, mid)
     _arrow(fig, 9.2, mid, 9.5, mid)
 
     # right: the stack, read bottom to top as in the paper
     sx0, sx1 = 12.0, 15.6
-    hovers.append(_box(fig, sx0, 0.2, sx1, 1.1, "token vectors + positional encoding",
-                       f"embedding of each token plus its sinusoidal position: [B, T, {d_model}]",
-                       fill="#f4f4f4", size=11))
+    hovers.append(
+        _box(
+            fig,
+            sx0,
+            0.2,
+            sx1,
+            1.1,
+            "token vectors + positional encoding",
+            f"embedding of each token plus its sinusoidal position: [B, T, {d_model}]",
+            fill="#f4f4f4",
+            size=11,
+        )
+    )
     levels = [(1.7, 4.3, 0), (5.0, 7.6, 1)]
     for y0, y1, i in levels:
-        fig.add_shape(type="rect", x0=sx0, y0=y0, x1=sx1, y1=y1, line=dict(color="#333", width=2),
-                      fillcolor="#fbfbfb", layer="below")
-        fig.add_annotation(x=sx0 + 0.1, y=y1 - 0.04, xanchor="left", yanchor="top", showarrow=False,
-                           text=f"<b>encoder #{i}</b>", font=dict(size=12))
+        fig.add_shape(
+            type="rect",
+            x0=sx0,
+            y0=y0,
+            x1=sx1,
+            y1=y1,
+            line=dict(color="#333", width=2),
+            fillcolor="#fbfbfb",
+            layer="below",
+        )
+        fig.add_annotation(
+            x=sx0 + 0.1,
+            y=y1 - 0.04,
+            xanchor="left",
+            yanchor="top",
+            showarrow=False,
+            text=f"<b>encoder #{i}</b>",
+            font=dict(size=12),
+        )
         parts = ["multi-head self-attention", "add & norm", "feed-forward (d_ff)", "add & norm"]
         step = (y1 - y0 - 0.55) / len(parts)
         for k, part in enumerate(parts):
             py = y0 + 0.1 + (k + 0.5) * step
             fill = "#dbe7f3" if k == 0 else "#ffffff"
-            hovers.append(_box(fig, sx0 + 0.3, py - step * 0.38, sx1 - 0.3, py + step * 0.38, part,
-                               f"encoder #{i}: {part}; every step keeps [B, T, {d_model}]",
-                               fill=fill, size=10))
+            hovers.append(
+                _box(
+                    fig,
+                    sx0 + 0.3,
+                    py - step * 0.38,
+                    sx1 - 0.3,
+                    py + step * 0.38,
+                    part,
+                    f"encoder #{i}: {part}; every step keeps [B, T, {d_model}]",
+                    fill=fill,
+                    size=10,
+                )
+            )
         if i == 1:
             zoom_y = y0 + 0.1 + 0.5 * step
     _arrow(fig, (sx0 + sx1) / 2, 1.1, (sx0 + sx1) / 2, 1.7)
     _arrow(fig, (sx0 + sx1) / 2, 4.3, (sx0 + sx1) / 2, 5.0, color="#E45756")
-    fig.add_annotation(x=sx1 + 0.1, y=4.65, xanchor="left", showarrow=False, font=dict(size=11,
-                       color="#E45756"), text="output of #0<br>= input of #1")
-    fig.add_annotation(x=(sx0 + sx1) / 2, y=8.25, showarrow=False, font=dict(size=11),
-                       text=f"⋮ encoders #2 … #{n_layers - 1},<br>each reads the one below")
-    hovers.append(_box(fig, sx0, 8.9, sx1, 9.7, f"output [B, T, {d_model}]",
-                       f"the output of encoder #{n_layers - 1}: still [B, T, {d_model}]",
-                       fill="#f4f4f4", size=11))
+    fig.add_annotation(
+        x=sx1 + 0.1,
+        y=4.65,
+        xanchor="left",
+        showarrow=False,
+        font=dict(size=11, color="#E45756"),
+        text="output of #0<br>= input of #1",
+    )
+    fig.add_annotation(
+        x=(sx0 + sx1) / 2,
+        y=8.25,
+        showarrow=False,
+        font=dict(size=11),
+        text=f"⋮ encoders #2 … #{n_layers - 1},<br>each reads the one below",
+    )
+    hovers.append(
+        _box(
+            fig,
+            sx0,
+            8.9,
+            sx1,
+            9.7,
+            f"output [B, T, {d_model}]",
+            f"the output of encoder #{n_layers - 1}: still [B, T, {d_model}]",
+            fill="#f4f4f4",
+            size=11,
+        )
+    )
     _arrow(fig, (sx0 + sx1) / 2, 7.6, (sx0 + sx1) / 2, 7.85)
     _arrow(fig, (sx0 + sx1) / 2, 8.65, (sx0 + sx1) / 2, 8.9)
-    fig.add_shape(type="line", x0=10.9, y0=9.9, x1=sx0 + 0.3, y1=zoom_y, line=dict(color="#999", dash="dot"))
-    fig.add_shape(type="line", x0=10.9, y0=0.1, x1=sx0 + 0.3, y1=zoom_y, line=dict(color="#999", dash="dot"))
+    fig.add_shape(
+        type="line", x0=10.9, y0=9.9, x1=sx0 + 0.3, y1=zoom_y, line=dict(color="#999", dash="dot")
+    )
+    fig.add_shape(
+        type="line", x0=10.9, y0=0.1, x1=sx0 + 0.3, y1=zoom_y, line=dict(color="#999", dash="dot")
+    )
 
     xs, ys, texts = zip(*hovers, strict=True)
-    fig.add_trace(go.Scatter(x=xs, y=ys, mode="markers", marker=dict(size=18, opacity=0),
-                             hovertext=texts, hoverinfo="text", showlegend=False))
+    fig.add_trace(
+        go.Scatter(
+            x=xs,
+            y=ys,
+            mode="markers",
+            marker=dict(size=18, opacity=0),
+            hovertext=texts,
+            hoverinfo="text",
+            showlegend=False,
+        )
+    )
     fig.update_xaxes(visible=False, range=[-0.4, 17.2])
     fig.update_yaxes(visible=False, range=[0, 10])
-    return styled(fig, f"Multi-head attention (h = {h}) inside a stack of {n_layers} encoders",
-                  height=520, width=1000)
+    return styled(
+        fig,
+        f"Multi-head attention (h = {h}) inside a stack of {n_layers} encoders",
+        height=520,
+        width=1000,
+    )
 
 
 # --------------------------------------------------------------------------- attention maps
@@ -171,16 +332,23 @@ def _check_maps(weights: list[torch.Tensor], labels: list[str]) -> tuple[int, in
 
 
 def _big_trace(w: torch.Tensor, labels: list[str], name: str) -> go.Heatmap:
-    """One ``[T, T]`` map as the series' attention heatmap (numbers in the cells), on the shared colour axis."""
-    trace = _heatmap_trace(w, labels)  # the trace of attention_heatmap, without building its figure
+    """One ``[T, T]`` map as the series' attention heatmap (numbers in the cells), on the
+    shared colour axis."""
+    trace = attention_trace(
+        w, labels
+    )  # the trace of attention_heatmap, without building its figure
     return trace.update(coloraxis="coloraxis", hovertemplate=f"{name}: " + trace.hovertemplate)
 
 
 def _thumb_trace(w: torch.Tensor, labels: list[str], name: str, **axes) -> dict:
     """One small ``[T, T]`` map of the grid: weights only (2 decimals, stored compactly)."""
     return dict(
-        type="heatmap", z=w.detach().float().round(decimals=2).numpy(), x=labels, y=labels,
-        coloraxis="coloraxis", **axes,
+        type="heatmap",
+        z=w.detach().float().round(decimals=2).numpy(),
+        x=labels,
+        y=labels,
+        coloraxis="coloraxis",
+        **axes,
         hovertemplate=f"{name}<br>query %{{y}} → key %{{x}}: weight %{{z:.2f}}<extra></extra>",
     )
 
@@ -188,15 +356,19 @@ def _thumb_trace(w: torch.Tensor, labels: list[str], name: str, **axes) -> dict:
 def _grid_traces(fig, weights, labels, row0: int, col0: int) -> None:
     for layer, w in enumerate(weights):  # (h, T, T)
         for head in range(w.shape[0]):
-            fig.add_trace(_thumb_trace(w[head], labels, f"layer {layer}, head {head}"),
-                          row=row0 + layer, col=col0 + head)
+            fig.add_trace(
+                _thumb_trace(w[head], labels, f"layer {layer}, head {head}"),
+                row=row0 + layer,
+                col=col0 + head,
+            )
 
 
 def _shared_scale(fig: go.Figure) -> None:
     fig.update_xaxes(showticklabels=False)
     fig.update_yaxes(showticklabels=False, autorange="reversed")
-    fig.update_layout(coloraxis=dict(colorscale=HEATMAP, cmin=0, cmax=1,
-                                     colorbar=dict(title="weight", x=1.07)))
+    fig.update_layout(
+        coloraxis=dict(colorscale=HEATMAP, cmin=0, cmax=1, colorbar=dict(title="weight", x=1.07))
+    )
 
 
 def attention_grid_figure(weights: list[torch.Tensor], labels: list[str]) -> go.Figure:
@@ -206,55 +378,90 @@ def attention_grid_figure(weights: list[torch.Tensor], labels: list[str]) -> go.
     """
     n_layers, h, T = _check_maps(weights, labels)
     fig = make_subplots(
-        rows=n_layers, cols=h, horizontal_spacing=0.02, vertical_spacing=0.08,
+        rows=n_layers,
+        cols=h,
+        horizontal_spacing=0.02,
+        vertical_spacing=0.08,
         row_titles=[f"layer {i}" for i in range(n_layers)],
         column_titles=[f"head {j}" for j in range(h)],
     )
     _grid_traces(fig, weights, labels, 1, 1)
     _shared_scale(fig)
-    return styled(fig, "Attention maps, layer × head (row = query token, column = key token)",
-                  height=140 + 170 * n_layers)
+    return styled(
+        fig,
+        "Attention maps, layer × head (row = query token, column = key token)",
+        height=140 + 170 * n_layers,
+    )
 
 
-def layer_head_figure(weights: list[torch.Tensor], labels: list[str], layer: int, head: int) -> go.Figure:
-    """One map large (``layer``, ``head``) beside the whole layer × head grid, that cell outlined."""
+def layer_head_figure(
+    weights: list[torch.Tensor], labels: list[str], layer: int, head: int
+) -> go.Figure:
+    """One map large (``layer``, ``head``) beside the layer × head grid, that cell outlined."""
     n_layers, h, T = _check_maps(weights, labels)
     if layer not in range(n_layers) or head not in range(h):
-        raise ValueError(f"layer={layer}, head={head}: choose layer in 0…{n_layers - 1}, head in 0…{h - 1}")
-    # the big map takes the left half; the grid's cells share the right half (x/y domains in paper units)
+        raise ValueError(
+            f"layer={layer}, head={head}: choose layer in 0…{n_layers - 1}, head in 0…{h - 1}"
+        )
+    # the big map takes the left half; the grid's cells share the right half (paper units)
     gap_x, gap_y = 0.015, 0.06
-    cell_w = (1 - gap_x * h) * 0.5 / h
-    cell_h = (1 - gap_y * (n_layers - 1)) / n_layers
     big_x1 = round((1 - gap_x * h) * 0.5, 4)
     ticks = dict(tickvals=list(range(T)), ticktext=labels, showticklabels=True)
-    layout = dict(
-        xaxis=dict(domain=[0, big_x1], anchor="y", title="key (attended to)", **ticks),
-        yaxis=dict(domain=[0, 1], anchor="x", title="query (attending)", autorange="reversed", **ticks),
+    layout = panels(1, 1, area=((0, big_x1), (0, 1)))
+    layout["xaxis"] |= dict(title="key (attended to)", **ticks)
+    layout["yaxis"] |= dict(title="query (attending)", autorange="reversed", **ticks)
+    grid = panels(
+        n_layers, h, h_gap=gap_x, v_gap=gap_y, area=((big_x1 + gap_x, 1), (0, 1)), first=2
     )
     traces = [_big_trace(weights[layer][head], labels, f"layer {layer}, head {head}")]
     for i, w in enumerate(weights):  # (h, T, T)
-        y1 = 1 - i * (cell_h + gap_y)
         for j in range(h):
             n = 2 + i * h + j  # this cell draws on axes x{n}, y{n}
-            x0 = big_x1 + gap_x + j * (cell_w + gap_x)
-            layout[f"xaxis{n}"] = dict(domain=[round(x0, 4), round(x0 + cell_w, 4)], anchor=f"y{n}",
-                                       showticklabels=False)
-            layout[f"yaxis{n}"] = dict(domain=[round(y1 - cell_h, 4), round(y1, 4)], anchor=f"x{n}",
-                                       showticklabels=False, autorange="reversed")
-            traces.append(_thumb_trace(w[j], labels, f"layer {i}, head {j}", xaxis=f"x{n}", yaxis=f"y{n}"))
+            grid[f"xaxis{n}"]["showticklabels"] = False
+            grid[f"yaxis{n}"] |= dict(showticklabels=False, autorange="reversed")
+            traces.append(
+                _thumb_trace(w[j], labels, f"layer {i}, head {j}", xaxis=f"x{n}", yaxis=f"y{n}")
+            )
+    layout |= {k: v for k, v in grid.items() if k != "annotations"}
     chosen = 2 + layer * h + head
     layout.update(
         base_layout("One attention map, and where it sits in the layer × head grid", height=460),
         coloraxis=dict(colorscale=HEATMAP, cmin=0, cmax=1, colorbar=dict(title="weight", x=1.07)),
-        shapes=[dict(type="rect", xref="paper", yref="paper", line=dict(color="#E45756", width=3),
-                     x0=layout[f"xaxis{chosen}"]["domain"][0], x1=layout[f"xaxis{chosen}"]["domain"][1],
-                     y0=layout[f"yaxis{chosen}"]["domain"][0], y1=layout[f"yaxis{chosen}"]["domain"][1])],
+        shapes=[
+            dict(
+                type="rect",
+                xref="paper",
+                yref="paper",
+                line=dict(color="#E45756", width=3),
+                x0=layout[f"xaxis{chosen}"]["domain"][0],
+                x1=layout[f"xaxis{chosen}"]["domain"][1],
+                y0=layout[f"yaxis{chosen}"]["domain"][0],
+                y1=layout[f"yaxis{chosen}"]["domain"][1],
+            )
+        ],
         annotations=[
-            dict(text=f"layer {layer}, head {head}", x=big_x1 / 2, y=1, xref="paper", yref="paper",
-                 xanchor="center", yanchor="bottom", showarrow=False, font=dict(size=16)),
-            dict(text=f"rows: layers 0…{n_layers - 1} · columns: heads 0…{h - 1}", x=1.0, y=1.02,
-                 xref="paper", yref="paper", xanchor="right", yanchor="bottom", showarrow=False,
-                 font=dict(size=11)),
+            dict(
+                text=f"layer {layer}, head {head}",
+                x=big_x1 / 2,
+                y=1,
+                xref="paper",
+                yref="paper",
+                xanchor="center",
+                yanchor="bottom",
+                showarrow=False,
+                font=dict(size=16),
+            ),
+            dict(
+                text=f"rows: layers 0…{n_layers - 1} · columns: heads 0…{h - 1}",
+                x=1.0,
+                y=1.02,
+                xref="paper",
+                yref="paper",
+                xanchor="right",
+                yanchor="bottom",
+                showarrow=False,
+                font=dict(size=11),
+            ),
         ],
     )
     return go.Figure(data=traces, layout=layout)

@@ -6,16 +6,7 @@ import plotly.graph_objects as go
 import torch
 from plotly.subplots import make_subplots
 
-from helpers.figures.style import PALETTE, styled
-
-
-def _discrete_scale(n: int) -> list[list]:
-    """A colour scale that maps the integers 0 .. n-1 to n flat palette colours."""
-    scale = []
-    for i in range(n):
-        c = PALETTE[i % len(PALETTE)]
-        scale += [[i / n, c], [(i + 1) / n, c]]
-    return scale
+from helpers.figures.style import color, discrete_scale, styled
 
 
 def projection_cut_figure(d_model: int, h: int) -> go.Figure:
@@ -33,7 +24,7 @@ def projection_cut_figure(d_model: int, h: int) -> go.Figure:
             z=z.tolist(),
             text=text,
             hovertemplate="output feature %{y}, input feature %{x}<br>%{text}<extra></extra>",
-            colorscale=_discrete_scale(h),
+            colorscale=discrete_scale([color(j) for j in range(h)]),
             zmin=0,
             zmax=h,
             showscale=False,
@@ -43,8 +34,13 @@ def projection_cut_figure(d_model: int, h: int) -> go.Figure:
     )
     for j in range(h):
         fig.add_annotation(
-            x=1.01, xref="paper", y=j * d_k + (d_k - 1) / 2, xanchor="left", showarrow=False,
-            text=f"head {j}: rows {j * d_k}–{(j + 1) * d_k - 1}", font=dict(size=11),
+            x=1.01,
+            xref="paper",
+            y=j * d_k + (d_k - 1) / 2,
+            xanchor="left",
+            showarrow=False,
+            text=f"head {j}: rows {j * d_k}–{(j + 1) * d_k - 1}",
+            font=dict(size=11),
         )
     fig.update_yaxes(autorange="reversed", title="output feature = row of W_Q.weight")
     fig.update_xaxes(title="input feature (column of x)")
@@ -62,7 +58,9 @@ def merge_figure(correct: torch.Tensor, wrong: torch.Tensor, d_k: int) -> go.Fig
     position of the merged result, the (token, head) the number was computed for.
     """
     fig = make_subplots(
-        rows=1, cols=2, horizontal_spacing=0.08,
+        rows=1,
+        cols=2,
+        horizontal_spacing=0.08,
         subplot_titles=(
             "transpose(1, 2) → contiguous() → view: each row is one token",
             "view straight from [h, T, d_k]: rows mix tokens",
@@ -78,15 +76,26 @@ def merge_figure(correct: torch.Tensor, wrong: torch.Tensor, d_k: int) -> go.Fig
         ]
         fig.add_trace(
             go.Heatmap(
-                z=token.tolist(), text=text, texttemplate="%{text}", textfont=dict(size=9),
-                colorscale=_discrete_scale(T), zmin=0, zmax=T, showscale=False, xgap=1, ygap=1,
+                z=token.tolist(),
+                text=text,
+                texttemplate="%{text}",
+                textfont=dict(size=9),
+                colorscale=discrete_scale([color(t) for t in range(T)]),
+                zmin=0,
+                zmax=T,
+                showscale=False,
+                xgap=1,
+                ygap=1,
                 hovertemplate="row %{y}, column %{x}: token %{z}<extra>%{text}</extra>",
             ),
-            row=1, col=col,
+            row=1,
+            col=col,
         )
     fig.update_yaxes(autorange="reversed", title="row (= token?)", col=1)
     fig.update_yaxes(autorange="reversed", col=2)
     fig.update_xaxes(title=f"feature (head j owns columns j·{d_k} … j·{d_k}+{d_k - 1})", col=1)
-    fig.update_xaxes(title=f"feature (head j no longer owns columns j·{d_k} … j·{d_k}+{d_k - 1})", col=2)
+    fig.update_xaxes(
+        title=f"feature (head j no longer owns columns j·{d_k} … j·{d_k}+{d_k - 1})", col=2
+    )
     styled(fig, "Merging heads: colour = the token a number belongs to", height=340)
     return fig.update_layout(margin=dict(t=90))

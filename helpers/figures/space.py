@@ -59,41 +59,68 @@ def moving_points_figure(
         out = []
         for c in labels:
             sel = pts[classes == c]  # (n_c, 2)
-            out.append(go.Scatter(
-                x=[round(v, 3) for v in sel[:, 0].tolist()],
-                y=[round(v, 3) for v in sel[:, 1].tolist()],
-                mode="markers", name=class_names[c], marker=dict(color=color(c), size=7),
-                hovertemplate=f"{class_names[c]}<br>(%{{x}}, %{{y}})<extra></extra>",
-            ))
+            out.append(
+                go.Scatter(
+                    x=[round(v, 3) for v in sel[:, 0].tolist()],
+                    y=[round(v, 3) for v in sel[:, 1].tolist()],
+                    mode="markers",
+                    name=class_names[c],
+                    marker=dict(color=color(c), size=7),
+                    hovertemplate=f"{class_names[c]}<br>(%{{x}}, %{{y}})<extra></extra>",
+                )
+            )
         xs, ys = _line(line[0], line[1], lo, hi) if (line is not None and last) else ([], [])
-        out.append(go.Scatter(
-            x=xs, y=ys, mode="lines", name="readout line", line=dict(color="black", dash="dash"),
-            hoverinfo="skip",
-        ))
+        out.append(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                name="readout line",
+                line=dict(color="black", dash="dash"),
+                hoverinfo="skip",
+            )
+        )
         return out
 
     steps = [i / (n_frames - 1) for i in range(n_frames)]
     frames = [
-        go.Frame(data=traces(t, i == n_frames - 1), name=f"{t:.2f}")
-        for i, t in enumerate(steps)
+        go.Frame(data=traces(t, i == n_frames - 1), name=f"{t:.2f}") for i, t in enumerate(steps)
     ]
     fig = go.Figure(data=traces(0.0, False), frames=frames)
     slider = dict(
-        active=0, x=0.1, len=0.9, currentvalue=dict(prefix="t = "),
+        active=0,
+        x=0.1,
+        len=0.9,
+        currentvalue=dict(prefix="t = "),
         steps=[
-            dict(label=f.name, method="animate",
-                 args=[[f.name], dict(mode="immediate", frame=dict(duration=0, redraw=True))])
+            dict(
+                label=f.name,
+                method="animate",
+                args=[[f.name], dict(mode="immediate", frame=dict(duration=0, redraw=True))],
+            )
             for f in frames
         ],
     )
     play = dict(
-        type="buttons", direction="left", x=0.0, y=-0.12, xanchor="left", yanchor="top",
-        buttons=[dict(label="▶ play", method="animate",
-                      args=[None, dict(frame=dict(duration=120, redraw=True), fromcurrent=True)])],
+        type="buttons",
+        direction="left",
+        x=0.0,
+        y=-0.12,
+        xanchor="left",
+        yanchor="top",
+        buttons=[
+            dict(
+                label="▶ play",
+                method="animate",
+                args=[None, dict(frame=dict(duration=120, redraw=True), fromcurrent=True)],
+            )
+        ],
     )
     fig.update_layout(sliders=[slider], updatemenus=[play])
     fig.update_xaxes(range=[lo, hi], title="coordinate 1", zeroline=True)
     fig.update_yaxes(range=[lo, hi], title="coordinate 2", scaleanchor="x", zeroline=True)
     return styled(
-        fig, "t = 0: the input x · t = 1: y = σ(Wx + b) (slide or press play)", height=560,
+        fig,
+        "t = 0: the input x · t = 1: y = σ(Wx + b) (slide or press play)",
+        height=560,
     ).update_layout(margin=dict(b=110))

@@ -1,17 +1,35 @@
-"""The one protocol every explorer follows.
+"""The one way the series writes an explorer.
 
-An explorer is an ipywidgets box you can display. Its controls are attributes named
-after the quantity they set (``ex.h``, ``ex.d_model``, ...), ``ex.figure`` is the plotly
-figure it shows now, and setting a control's ``value`` rebuilds ``ex.figure`` from a pure
-figure builder. The figure is shown with the portable pattern from DESIGN.md
-(``Output`` + ``display``), which works with ipywidgets 7 (Colab) and 8 (JupyterLab).
+An explorer is a factory function that returns an :class:`Explorer`::
+
+    def cost_explorer(n=32, d_model=512, h=8) -> Explorer:
+        attention_cost(n, d_model, h)                    # bad input: a clear ValueError now
+        controls = {"n": IntSlider(...), "d_model": SelectionSlider(...),
+                    "h": heads_slider(d_model, h)}
+
+        def build(n, d_model, h):                        # numbers from the model layer,
+            return cost_breakdown_figure(attention_cost(n, d_model, h))  # the picture: a builder
+
+        return Explorer(controls, build, sync=heads_follow(controls["d_model"], controls["h"]))
+
+What the factory computes once (a model's run, a table) it does before building the
+explorer, and passes as ``data`` when the notebook needs to read it (``ex.data``); the
+``build`` callback only looks numbers up and draws. Its controls are attributes named after
+the quantity they set (``ex.h``, ``ex.d_model``), ``ex.figure`` is the figure shown now, and
+setting a control's ``value`` (a slider, or code) rebuilds it.
+
+Why not ``ipywidgets.interactive``: it gives controls and an output area, but when the
+function raises it replaces the picture with a traceback, it does not offer a hook to keep
+controls consistent (``h`` must divide ``d_model``), and it displays through the same
+output path that Colab's output frame breaks. :class:`Explorer` keeps the last good figure
+on an error (the message shows above it), runs ``sync`` before each rebuild, and shows each
+figure through :func:`show_figure`, the one place that knows where the notebook runs.
 """
 
 from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from contextlib import contextmanager
 
 import ipywidgets as widgets
 import plotly.graph_objects as go
@@ -19,15 +37,29 @@ from IPython.display import display
 
 from helpers.attention import check_heads, nearest_heads, valid_heads
 
+__all__ = ["Explorer", "show_figure", "heads_slider", "heads_follow"]
+
+
+def show_figure(out: widgets.Output, figure: go.Figure, first: bool) -> None:
+    """Show ``figure`` in the explorer's output area, replacing the one shown before.
+
+    plotly's renderer (``helpers.notebook.setup_notebook`` picks it: its mimetype in
+    JupyterLab, Colab's own there) decides how the figure travels to the browser.
+    """
+    with out:
+        if not first:
+            out.clear_output(wait=True)
+        display(figure)
+
 
 class Explorer(widgets.VBox):
     """Controls wired to a figure builder ``build(**values) -> go.Figure``.
 
-    Subclasses pass their controls (name -> widget); the names become attributes and the
-    keyword arguments of ``build``. ``sync(change)`` is called before each rebuild so a
-    subclass can keep controls consistent (e.g. offer only the h that divide d_model).
-    A builder that raises leaves the last good figure in place and shows the error text
-    in ``ex.error`` instead of breaking the explorer.
+    ``controls`` maps names to widgets; the names become attributes and the keyword
+    arguments of ``build``. ``sync(change)`` runs before each rebuild so the factory can keep
+    controls consistent (e.g. offer only the h that divide d_model). A builder that raises
+    leaves the last good figure in place and shows the error text in ``ex.error``.
+    ``data`` is what the explorer draws from, for the notebook to read (``ex.data``).
     """
 
     def __init__(
@@ -36,12 +68,13 @@ class Explorer(widgets.VBox):
         build: Callable[..., go.Figure],
         *,
         sync: Callable[[dict], None] | None = None,
+        data: object = None,
     ):
         self._controls = dict(controls)
         self._build = build
         self._sync = sync
-        self._holding = False
         self._syncing = False
+        self.data = data
         self.figure: go.Figure | None = None
         self.last_error: str | None = None
         self.error = widgets.HTML(value="")
@@ -52,30 +85,18 @@ class Explorer(widgets.VBox):
         super().__init__(
             children=[
                 # wrap: five sliders in one row would squeeze their tracks too narrow to drag
-                widgets.HBox(list(self._controls.values()), layout=widgets.Layout(flex_flow="row wrap")),
+                widgets.HBox(
+                    list(self._controls.values()), layout=widgets.Layout(flex_flow="row wrap")
+                ),
                 self.error,
                 self.out,
             ]
         )
         self.refresh()
 
-    # -- values and updates -------------------------------------------------------------
-
     def values(self) -> dict:
         """The current value of every control, by name."""
         return {name: control.value for name, control in self._controls.items()}
-
-    @contextmanager
-    def hold(self):
-        """Change several controls without a rebuild per change; one rebuild at the end."""
-        outer = self._holding
-        self._holding = True
-        try:
-            yield
-        finally:
-            self._holding = outer
-        if not outer:
-            self.refresh()
 
     def _on_change(self, change: dict) -> None:
         if self._syncing:  # a change made by sync itself: sync is already running
@@ -89,8 +110,7 @@ class Explorer(widgets.VBox):
                 return
             finally:
                 self._syncing = False
-        if not self._holding:
-            self.refresh()
+        self.refresh()
 
     def refresh(self) -> None:
         """Rebuild the figure from the current control values and show it."""
@@ -103,10 +123,7 @@ class Explorer(widgets.VBox):
         self.error.value = ""
         first = self.figure is None
         self.figure = figure
-        with self.out:
-            if not first:
-                self.out.clear_output(wait=True)
-            display(figure)
+        show_figure(self.out, figure, first)
 
     def _show_error(self, exc: Exception) -> None:
         self.last_error = f"{type(exc).__name__}: {exc}"

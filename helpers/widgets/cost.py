@@ -1,4 +1,4 @@
-"""The cost explorer: sliders n, d_model, h wired to the cost breakdown (formulas only, no timing)."""
+"""The cost explorer: sliders n, d_model, h over the cost breakdown (formulas only, no timing)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,9 @@ def cost_explorer(n: int = 32, d_model: int = 512, h: int = 8) -> Explorer:
             value=n, min=1, max=max(MAX_N, n), description="n", continuous_update=False
         ),
         "d_model": widgets.SelectionSlider(
-            options=sorted(set(D_MODELS) | {d_model}), value=d_model, description="d_model",
+            options=sorted(set(D_MODELS) | {d_model}),
+            value=d_model,
+            description="d_model",
             continuous_update=False,
         ),
         "h": heads_slider(d_model, h),

@@ -24,7 +24,9 @@ def encoder_explorer(
         raise ValueError("weights must be a list with one [h, T, T] tensor per layer (one example)")
     n_layers, h = len(weights), weights[0].shape[0]
     if layer not in range(n_layers) or head not in range(h):
-        raise ValueError(f"layer={layer}, head={head}: choose layer in 0…{n_layers - 1}, head in 0…{h - 1}")
+        raise ValueError(
+            f"layer={layer}, head={head}: choose layer in 0…{n_layers - 1}, head in 0…{h - 1}"
+        )
     weights = [w.detach().clone() for w in weights]
     controls = {
         "layer": widgets.Dropdown(options=list(range(n_layers)), value=layer, description="layer"),

@@ -6,18 +6,27 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import ipywidgets as widgets
+import torch
 
 from helpers.figures import embeddings
-from helpers.text import Vocabulary
+from helpers.geometry import pca
+from helpers.text import Vocabulary, one_hot
 from helpers.widgets.base import Explorer
-from helpers.word2vec import WordVectors, pca
+from helpers.word2vec import WordVectors, cosine_matrix
 
 
 def one_hot_explorer(vocab: Vocabulary, word: str = "king") -> Explorer:
     """Pick a word (``ex.word``): its one-hot vector and its cosine similarity to every word."""
     vocab.index(word)  # a clear ValueError for a word outside the vocabulary
+    vectors = one_hot(torch.arange(len(vocab)), len(vocab))  # (V, V): every word's one-hot vector
+    sims = cosine_matrix(vectors)  # (V, V)
+
+    def build(word: str):
+        i = vocab.index(word)
+        return embeddings.one_hot_word_figure(word, vocab.words, vectors[i], sims[i])
+
     pick = widgets.Dropdown(options=sorted(vocab.words), value=word, description="word")
-    return Explorer({"word": pick}, lambda word: embeddings.one_hot_word_figure(vocab, word))
+    return Explorer({"word": pick}, build)
 
 
 def word2vec_explorer(
@@ -39,9 +48,14 @@ def word2vec_explorer(
     vocab = models[dims[0]].vocab
     for d in dims:
         if models[d].vocab.words != vocab.words:
-            raise ValueError(f"the model for dim={d} has another vocabulary; train every model on the same corpus")
+            raise ValueError(
+                f"the model for dim={d} has another vocabulary; "
+                "train every model on the same corpus"
+            )
         if models[d].dim != d:
-            raise ValueError(f"models[{d}] holds vectors of size {models[d].dim}; key each model by its dim")
+            raise ValueError(
+                f"models[{d}] holds vectors of size {models[d].dim}; key each model by its dim"
+            )
     vocab.index(word)  # a clear ValueError for a word outside the vocabulary
     points = {(d, v): pca(models[d].vectors, v) for d in dims for v in (2, 3) if v <= d}  # PCA once
 
@@ -50,8 +64,15 @@ def word2vec_explorer(
 
     controls = {
         "word": widgets.Dropdown(options=sorted(vocab.words), value=word, description="word"),
-        "dim": widgets.SelectionSlider(options=dims, value=16 if 16 in dims else dims[-1], description="dim", continuous_update=False),
-        "view": widgets.ToggleButtons(options=views(16 if 16 in dims else dims[-1]), value="2-D", description="view"),
+        "dim": widgets.SelectionSlider(
+            options=dims,
+            value=16 if 16 in dims else dims[-1],
+            description="dim",
+            continuous_update=False,
+        ),
+        "view": widgets.ToggleButtons(
+            options=views(16 if 16 in dims else dims[-1]), value="2-D", description="view"
+        ),
     }
 
     def sync(change: dict) -> None:
@@ -65,7 +86,11 @@ def word2vec_explorer(
         neighbours = models[dim].nearest(word, k)
         listed = ", ".join(f"{w} {s:.2f}" for w, s in neighbours)
         return embeddings.embedding_figure(
-            points[(dim, 3 if view == "3-D" else 2)], vocab.words, families, highlight=word, neighbours=neighbours,
+            points[(dim, 3 if view == "3-D" else 2)],
+            vocab.words,
+            families,
+            highlight=word,
+            neighbours=neighbours,
             title=f"dim={dim}, PCA {view}: '{word}' → {listed}",
         )
 

@@ -32,8 +32,14 @@ NOTEBOOKS = ROOT / "notebooks"
 JUPYTER = Path(sys.executable).parent / "jupyter"
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 INSTALL_HINT = "apt-get install -y chromium"
 VIEWPORT = {"width": 1400, "height": 1000}
@@ -46,8 +52,10 @@ def chromium_problem() -> str | None:
     """Why the browser tests cannot run here, or None when chromium is there."""
     if CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK):
         return None
-    return (f"no Chromium at {CHROMIUM}: install Debian's browser with `{INSTALL_HINT}` "
-            "(as root), or point CHROMIUM= at a chromium binary")
+    return (
+        f"no Chromium at {CHROMIUM}: install Debian's browser with `{INSTALL_HINT}` "
+        "(as root), or point CHROMIUM= at a chromium binary"
+    )
 
 
 def notebook_names() -> list[str]:
@@ -82,8 +90,7 @@ class Lab:
 # cells out of view: their figures are drawn only once scrolled to, and Playwright cannot
 # scroll to a control with no layout box. A learner scrolls; the test lays out everything.
 SETTINGS = {
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings":
-        '{"fetchNews": "false", "checkForUpdates": false}',
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": '{"fetchNews": "false", "checkForUpdates": false}',
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": '{"windowingMode": "none"}',
 }
 
@@ -99,24 +106,33 @@ def jupyter_lab(timeout: float = 90) -> Iterator[Lab]:
         (settings / rel).parent.mkdir(parents=True, exist_ok=True)
         (settings / rel).write_text(text)
     port, token = _free_port(), secrets.token_hex(16)
-    env = dict(os.environ,
-               JUPYTER_CONFIG_DIR=str(tmp / "config"),  # ignore the user's own config,
-               JUPYTER_DATA_DIR=str(tmp / "data"),  # kernels and runtime files
-               JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
-               JUPYTER_PLATFORM_DIRS="1")
+    env = dict(
+        os.environ,
+        JUPYTER_CONFIG_DIR=str(tmp / "config"),  # ignore the user's own config,
+        JUPYTER_DATA_DIR=str(tmp / "data"),  # kernels and runtime files
+        JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
+        JUPYTER_PLATFORM_DIRS="1",
+    )
     log = tmp / "jupyter.log"
     command = [
-        str(JUPYTER), "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-        f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={tmp / 'workspaces'}",
+        str(JUPYTER),
+        "lab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        f"--LabApp.user_settings_dir={settings}",
+        f"--LabApp.workspaces_dir={tmp / 'workspaces'}",
         "--LabApp.expose_app_in_browser=True",  # window.jupyterapp: Run All, kernel state
         "--LabApp.extension_manager=readonly",  # no PyPI queries
         "--allow-root",  # CI runs as root
     ]
     with log.open("w") as out:
-        proc = subprocess.Popen(command, cwd=tmp, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            command, cwd=tmp, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
     lab = Lab(f"http://127.0.0.1:{port}", token, root, log)
     try:
         _wait_until_up(lab, proc, timeout)
@@ -160,8 +176,9 @@ def chromium() -> Iterator:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
-                                    headless=True)
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
         try:
             yield browser
         finally:
@@ -206,6 +223,7 @@ _PROBLEMS = f"""([stderrMime, failures]) => {{
     return problems;
 }}"""
 
+
 def open_notebook(page, lab: Lab, name: str, timeout_ms: int = 120_000) -> None:
     """Open ``name`` in JupyterLab and wait until its kernel is idle."""
     page.goto(lab.notebook_url(name))
@@ -235,8 +253,10 @@ def stored_figures(path: Path) -> dict[int, int]:
     import nbformat
 
     nb = nbformat.read(path, as_version=4)
-    counts = {i: sum(PLOTLY_MIME in out.get("data", {}) for out in cell.get("outputs", []))
-              for i, cell in enumerate(nb.cells)}
+    counts = {
+        i: sum(PLOTLY_MIME in out.get("data", {}) for out in cell.get("outputs", []))
+        for i, cell in enumerate(nb.cells)
+    }
     return {i: n for i, n in counts.items() if n}
 
 
@@ -262,6 +282,7 @@ def missing_figures(page, stored: dict[int, int], timeout_ms: int = 60_000) -> l
     """Cells whose figures the page has not drawn (waits up to ``timeout_ms`` for plotly):
     every plotly output of the run must be drawn in its cell, and a cell whose stored
     figure comes from an explorer (a widget in the live page) must draw at least one."""
+
     def missing(cells: dict) -> list[str]:
         out = []
         for key, c in cells.items():
@@ -284,6 +305,7 @@ def figure_count(page) -> int:
 
 
 # -- an explorer's slider, moved with the keyboard -------------------------------------------
+
 
 def sliders(page, description: str):
     """Every slider in the open notebook whose description is exactly ``description``."""
@@ -326,8 +348,11 @@ def press_and_wait(page, slider, expect, timeout_ms: int = 60_000) -> Move:
     before = slider.locator(".widget-readout").first.inner_text().strip()
     explorer = slider.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][1]")
     old_text = explorer.evaluate(_FIGURE_TEXT)
-    explorer.evaluate("""(ex, handle) => {
-        const textOf = """ + _FIGURE_TEXT + """;
+    explorer.evaluate(
+        """(ex, handle) => {
+        const textOf = """
+        + _FIGURE_TEXT
+        + """;
         const norm = s => s.replace(/[ \\t\\u00a0]+/g, " ");
         window.__t0 = null;
         window.__history = [];  // [time, figure text] at every change
@@ -341,7 +366,9 @@ def press_and_wait(page, slider, expect, timeout_ms: int = 60_000) -> Move:
                                        attributes: true});
         handle.addEventListener("keydown", () => { window.__t0 = performance.now(); },
                                 {capture: true, once: true});
-    }""", handle.element_handle())
+    }""",
+        handle.element_handle(),
+    )
     handle.focus()
     page.keyboard.press(key)
     after = slider.locator(".widget-readout").first.inner_text().strip()
@@ -352,10 +379,12 @@ def press_and_wait(page, slider, expect, timeout_ms: int = 60_000) -> Move:
     try:
         page.wait_for_function(changed, arg=old_text, timeout=timeout_ms, polling=100)
     except Exception as exc:
-        raise AssertionError(f"after {key} ({before} -> {after}) the figure did not change "
-                             f"within {timeout_ms} ms") from exc
-    want = [line.strip() for s in expect() for line in normalise_text(s).split("\n")
-            if line.strip()]  # plotly draws each <br> line as its own tspan
+        raise AssertionError(
+            f"after {key} ({before} -> {after}) the figure did not change within {timeout_ms} ms"
+        ) from exc
+    want = [
+        line.strip() for s in expect() for line in normalise_text(s).split("\n") if line.strip()
+    ]  # plotly draws each <br> line as its own tspan
     shown = """([oldText, want]) => {
         const norm = s => s.replace(/[ \\t\\u00a0]+/g, " ");
         const hit = window.__history.find(([, text]) =>
@@ -367,8 +396,10 @@ def press_and_wait(page, slider, expect, timeout_ms: int = 60_000) -> Move:
     except Exception as exc:
         now_text = explorer.evaluate(_FIGURE_TEXT)
         missing = [w for w in want if w not in re.sub(r"[ \t\u00a0]+", " ", now_text)]
-        raise AssertionError(f"after {key} ({before} -> {after}) the figure never showed "
-                             f"{missing}; it shows:\n{now_text[:1500]}") from exc
+        raise AssertionError(
+            f"after {key} ({before} -> {after}) the figure never showed "
+            f"{missing}; it shows:\n{now_text[:1500]}"
+        ) from exc
     finally:
         page.evaluate("() => window.__observer && window.__observer.disconnect()")
     t1 = page.evaluate(shown, [old_text, want])

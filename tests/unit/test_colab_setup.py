@@ -1,0 +1,69 @@
+"""The guarded setup cell every notebook starts with, run by a real IPython shell:
+harmless outside Colab, and inside (simulated) Colab it installs the helpers from the one
+repository address and turns on the custom widget manager."""
+
+from __future__ import annotations
+
+import sys
+import types
+
+import pytest
+from IPython.core.interactiveshell import InteractiveShell
+
+from helpers.colab import BRANCH, REPO_URL, setup_cell_source
+
+
+@pytest.fixture
+def shell():
+    """A fresh IPython shell whose ``%pip`` only records what it was asked to install."""
+    InteractiveShell.clear_instance()
+    ip = InteractiveShell.instance()
+    pip_lines: list[str] = []
+    ip.register_magic_function(pip_lines.append, "line", "pip")
+    ip.pip_lines = pip_lines
+    yield ip
+    InteractiveShell.clear_instance()
+
+
+def fake_colab(monkeypatch) -> list[str]:
+    """Put a ``google.colab`` module in ``sys.modules``; returns the calls to its ``output``."""
+    calls: list[str] = []
+    output = types.SimpleNamespace(
+        enable_custom_widget_manager=lambda: calls.append("enable_custom_widget_manager")
+    )
+    google = types.ModuleType("google")
+    colab = types.ModuleType("google.colab")
+    colab.output = output
+    google.colab = colab
+    monkeypatch.setitem(sys.modules, "google", google)
+    monkeypatch.setitem(sys.modules, "google.colab", colab)
+    return calls
+
+
+def test_outside_colab_the_setup_cell_does_nothing_and_prints_nothing(shell, capsys):
+    assert "google.colab" not in sys.modules
+    result = shell.run_cell(setup_cell_source())
+    result.raise_error()
+    assert shell.pip_lines == []
+    assert "output" not in shell.user_ns
+    assert capsys.readouterr() == ("", "")
+
+
+def test_in_colab_the_setup_cell_installs_the_helpers_and_enables_widgets(
+    shell, monkeypatch, capsys
+):
+    calls = fake_colab(monkeypatch)
+    result = shell.run_cell(setup_cell_source())
+    result.raise_error()
+    assert len(shell.pip_lines) == 1, shell.pip_lines
+    assert shell.pip_lines[0] == f'install -q "eight-heads @ git+{REPO_URL}@{BRANCH}"'
+    assert calls == ["enable_custom_widget_manager"]
+    assert capsys.readouterr() == ("", "")
+
+
+def test_setup_cell_installs_the_package_pyproject_names():
+    import tomllib
+    from pathlib import Path
+
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())
+    assert f'"{pyproject["project"]["name"]} @ git+{REPO_URL}@{BRANCH}"' in setup_cell_source()

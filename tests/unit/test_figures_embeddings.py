@@ -1,0 +1,76 @@
+"""helpers.figures.embeddings: each builder returns a readable figure holding the right data."""
+
+import pytest
+import torch
+
+from helpers.figures import embeddings
+from helpers.text import Vocabulary, one_hot
+from helpers.word2vec import cosine_matrix
+
+VOCAB = Vocabulary("the king the queen a cat".split())
+FAMILIES = {"royalty": ["king", "queen"], "animals": ["cat"]}
+
+
+def test_one_hot_figure_has_one_one_per_row():
+    x = one_hot(VOCAB.encode(["the", "cat"]), len(VOCAB))  # (2, V)
+    fig = embeddings.one_hot_figure(x, ["the", "cat"], VOCAB.words)
+    z = fig.data[0].z
+    assert [sum(row) for row in z] == [1, 1] and z[1][VOCAB.index("cat")] == 1
+    assert "2 tokens × 5 vocabulary words" in fig.layout.title.text
+    with pytest.raises(ValueError, match=r"x has shape \[2, 5\]; expected \[T, V\] = \[3, 5\]"):
+        embeddings.one_hot_figure(x, ["the", "cat", "a"], VOCAB.words)
+
+
+def test_similarity_figure_side_by_side():
+    words = ["king", "cat"]
+    fig = embeddings.similarity_figure(
+        words, {"a": torch.eye(2), "b": torch.tensor([[1.0, 0.5], [0.5, 1.0]])}
+    )
+    assert len(fig.data) == 2 and fig.data[1].z[0][1] == 0.5
+    assert [a.text for a in fig.layout.annotations] == ["a", "b"]
+
+
+def test_loss_figure_averages_blocks_and_marks_the_start():
+    fig = embeddings.loss_figure({"run": [4.0, 2.0, 3.0, 1.0, 0.5]}, initial=4.1589, every=2)
+    assert list(fig.data[0].y) == [3.0, 2.0, 0.5] and list(fig.data[0].x) == [0, 2, 4]
+    assert fig.layout.shapes[0].y0 == 4.1589
+    with pytest.raises(ValueError, match="every"):
+        embeddings.loss_figure({"run": [1.0]}, every=0)
+
+
+def test_embedding_figure_colours_families_and_highlights():
+    points = torch.arange(10.0).view(5, 2)
+    fig = embeddings.embedding_figure(
+        points, VOCAB.words, FAMILIES, highlight="king", neighbours=[("queen", 0.9)]
+    )
+    names = [t.name for t in fig.data]
+    assert names == ["other words", "royalty", "animals", "nearest neighbours", "king"]
+    assert list(fig.data[-1].x) == [points[VOCAB.index("king"), 0].item()]
+    assert (
+        embeddings.embedding_figure(torch.zeros(5, 3), VOCAB.words, FAMILIES).data[0].type
+        == "scatter3d"
+    )
+    with pytest.raises(ValueError, match="points must be"):
+        embeddings.embedding_figure(torch.zeros(4, 2), VOCAB.words, FAMILIES)
+
+
+def test_neighbours_and_one_hot_word_figures():
+    fig = embeddings.neighbours_figure({"king": [("queen", 0.91), ("cat", 0.1)]})
+    assert list(fig.data[0].cells.values[1]) == ["queen (0.91)"]
+    x = one_hot(torch.arange(len(VOCAB)), len(VOCAB))  # (V, V)
+    i = VOCAB.index("queen")
+    fig = embeddings.one_hot_word_figure("queen", VOCAB.words, x[i], cosine_matrix(x)[i])
+    assert sum(fig.data[0].z[0]) == 1 and sorted(fig.data[1].y) == [0.0, 0.0, 0.0, 0.0, 1.0]
+    assert f"a single 1 at id {i}" in fig.layout.annotations[0].text
+
+
+def test_embedding_figure_fans_out_the_labels_of_a_family():
+    words = ["a", "b", "c", "d"]
+    points = torch.tensor([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [0.0, -1.0]])  # around one centre
+    fig = embeddings.embedding_figure(points, words, {"family": words})
+    assert list(fig.data[0].textposition) == [
+        "middle right",
+        "top center",
+        "middle left",
+        "bottom center",
+    ]

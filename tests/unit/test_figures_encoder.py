@@ -1,0 +1,104 @@
+"""helpers.figures.encoder: positional-encoding heatmap, flow chart, layer × head grids."""
+
+import pytest
+import torch
+
+from helpers.encoder import sinusoidal_positions
+from helpers.figures.encoder import (
+    attention_grid_figure,
+    encoder_flow_figure,
+    layer_head_figure,
+    positional_encoding_figure,
+)
+
+LABELS = ["0:→3", "1:5", "2:1", "3:8"]
+
+
+def maps(n_layers=2, h=4, T=4):
+    torch.manual_seed(0)
+    return [torch.randn(h, T, T).softmax(-1) for _ in range(n_layers)]
+
+
+def texts(fig):
+    return [a.text for a in fig.layout.annotations]
+
+
+def test_positional_encoding_figure_shows_every_value():
+    pe = sinusoidal_positions(10, 8)
+    fig = positional_encoding_figure(pe)
+    z = torch.tensor(fig.data[0].z)
+    assert list(z.shape) == [10, 8]
+    assert torch.allclose(z, pe, atol=1e-3)
+    assert "10 positions × d_model = 8" in fig.layout.title.text
+    assert fig.layout.xaxis.title.text and fig.layout.yaxis.title.text
+    with pytest.raises(ValueError, match=r"\[T, d_model\]"):
+        positional_encoding_figure(pe[None])
+
+
+def test_flow_chart_has_every_head_concat_w_o_and_two_encoders():
+    fig = encoder_flow_figure(h=8, d_model=512, n_layers=6)
+    words = " ".join(texts(fig))
+    for j in range(8):
+        assert f"Z{j}" in texts(fig)
+        assert f"W<sub>Q</sub><sup>({j})</sup>" in words
+    for needed in (
+        "c<br>o<br>n<br>c<br>a<br>t",
+        "W<sub>O</sub>",
+        "<b>encoder #0</b>",
+        "<b>encoder #1</b>",
+        "output of #0<br>= input of #1",
+        "X<br>[B, T, 512]",
+        "Z<br>[B, T, 512]",
+    ):
+        assert needed in texts(fig), needed
+    hover = " ".join(fig.data[0].hovertext)
+    assert "Z3 = softmax(Q3 K3ᵀ / √64) V3" in hover and "rows 64–127" in hover
+    assert (
+        sum(
+            t.startswith("Z") and t[1:].isdigit()
+            for t in texts(encoder_flow_figure(h=2, d_model=8))
+        )
+        == 2
+    )
+
+
+def test_flow_chart_errors():
+    with pytest.raises(ValueError, match="h=3 must divide d_model=512"):
+        encoder_flow_figure(h=3)
+    with pytest.raises(ValueError, match="n_layers=1"):
+        encoder_flow_figure(n_layers=1)
+
+
+def test_grid_has_one_map_per_layer_and_head():
+    w = maps(3, 2)
+    fig = attention_grid_figure(w, LABELS)
+    assert len(fig.data) == 6
+    assert torch.allclose(torch.tensor(fig.data[3].z), w[1][1], atol=0.01)  # layer 1, head 1
+    assert "layer 1, head 1" in fig.data[3].hovertemplate
+    assert {"layer 0", "layer 2", "head 0", "head 1"} <= set(texts(fig))
+    with pytest.raises(ValueError, match="labels has 3 entries but the maps have T=4"):
+        attention_grid_figure(w, LABELS[:3])
+    with pytest.raises(ValueError, match=r"one \[h, T, T\] tensor per layer"):
+        attention_grid_figure([torch.rand(1, 2, 4, 4)], LABELS)
+
+
+def test_layer_head_figure_shows_the_chosen_map_large_and_outlines_it():
+    w = maps()
+    fig = layer_head_figure(w, LABELS, layer=1, head=2)
+    assert len(fig.data) == 1 + 2 * 4
+    assert torch.allclose(torch.tensor(fig.data[0].z), w[1][2], atol=0.01)
+    assert fig.data[0].texttemplate  # the big one carries its numbers
+    assert "layer 1, head 2" in texts(fig)
+    assert list(fig.layout.xaxis.ticktext) == LABELS
+    outline = fig.layout.shapes[0]
+    chosen = next(t for t in fig.data[1:] if t.hovertemplate.startswith("layer 1, head 2<br>"))
+    x_domain = fig.layout["xaxis" + chosen.xaxis[1:]].domain
+    y_domain = fig.layout["yaxis" + chosen.yaxis[1:]].domain
+    assert (outline.x0, outline.x1) == tuple(x_domain) and (outline.y0, outline.y1) == tuple(
+        y_domain
+    )
+    assert (
+        y_domain[1] < 1 and x_domain[0] > fig.layout.xaxis.domain[1]
+    )  # second row, right of the big map
+    with pytest.raises(ValueError, match=r"layer in 0…1, head in 0…3"):
+        layer_head_figure(w, LABELS, layer=2, head=0)

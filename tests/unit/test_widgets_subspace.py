@@ -1,0 +1,66 @@
+"""subspace_explorer driven headless: set the controls, count the panels, see errors."""
+
+import pytest
+import torch
+from support import panel_titles
+from torch import nn
+
+from helpers.attention import valid_heads
+from helpers.tasks.two_rule import TwoRuleModel
+from helpers.widgets.subspace import subspace_explorer
+
+
+@pytest.fixture(scope="module")
+def ex():
+    return subspace_explorer(d_model=16, h=8)  # the stored trained models
+
+
+def test_controls_are_named_and_offer_only_trained_values(ex):
+    for name in ("d_model", "h", "example"):
+        assert getattr(ex, name).description == name
+    assert list(ex.h.options) == valid_heads(16) == [1, 2, 4, 8, 16]
+    assert list(ex.d_model.options) == [16]
+    assert 3 not in ex.h.options
+
+
+def test_first_figure_has_8_two_dimensional_panels(ex):
+    titles = panel_titles(ex.figure)
+    assert len(titles) == 8 and all("2-D plane" in t for t in titles)
+
+
+@pytest.mark.parametrize("h", [1, 2, 4, 16, 8])
+def test_setting_h_changes_the_number_of_panels(ex, h):
+    ex.h.value = h
+    assert ex.last_error is None
+    titles = panel_titles(ex.figure)
+    assert len(titles) == h
+    assert f"h = {h} heads" in ex.figure.layout.title.text
+    assert all(("PCA" in t) == (16 // h > 2) for t in titles)
+
+
+def test_example_picks_another_input(ex):
+    ex.h.value = 8
+    before = ex.figure.data[0].text
+    ex.example.value = 3
+    assert ex.figure.data[0].text != before
+    ex.example.value = 0
+
+
+def test_invalid_values_are_clear_errors():
+    with pytest.raises(ValueError, match="choose h from"):
+        subspace_explorer(h=3)
+    with pytest.raises(ValueError, match="only d_model=16"):
+        subspace_explorer(d_model=32)
+
+
+def test_builder_error_shows_in_ex_error_and_keeps_the_last_figure():
+    torch.manual_seed(0)
+    broken = TwoRuleModel(16, 4)
+    broken.embed = nn.Embedding(2, 16)  # too small for the task's tokens: indexing fails
+    ex = subspace_explorer(h=2, models={2: TwoRuleModel(16, 2), 4: broken})
+    good = ex.figure
+    ex.h.value = 4
+    assert "IndexError" in ex.last_error and "IndexError" in ex.error.value
+    assert ex.figure is good and len(panel_titles(ex.figure)) == 2
+    ex.h.value = 2
+    assert ex.last_error is None and ex.error.value == ""
