@@ -121,10 +121,13 @@ def check_mask(mask: torch.Tensor, scores_shape: tuple[int, ...]) -> None:
     """A clear ValueError unless ``mask`` is bool and broadcasts to the scores' shape."""
     if not isinstance(mask, torch.Tensor) or mask.dtype != torch.bool:
         kind = mask.dtype if isinstance(mask, torch.Tensor) else type(mask).__name__
-        raise ValueError(
-            f"mask must be a bool tensor (True = may attend), got {kind}; "
-            "e.g. causal_mask(T) or padding_mask(lengths)"
-        )
+        if isinstance(mask, torch.Tensor) and mask.is_floating_point():
+            fix = "an additive float mask (0 = attend, -inf = not) becomes one with mask == 0"
+        elif isinstance(mask, torch.Tensor):
+            fix = "a mask of 1 = attend, 0 = not becomes one with mask.bool()"
+        else:
+            fix = "e.g. causal_mask(T) or padding_mask(lengths)"
+        raise ValueError(f"mask must be a bool tensor (True = may attend), got {kind}; {fix}")
     try:
         fits = torch.broadcast_shapes(mask.shape, scores_shape) == tuple(scores_shape)
     except RuntimeError:
@@ -198,7 +201,11 @@ def scaled_dot_product_attention(
 
     ``mask`` (optional, bool, broadcastable to the scores) is True where a query may look
     at a key, the same convention as ``torch.nn.functional.scaled_dot_product_attention``.
-    A query whose row is all False has nothing to average: its weights are NaN, as in torch.
+    A query whose row is all False has nothing to average: softmax of a row of -inf is
+    0 / 0, so its weights and output are NaN, as in ``nn.MultiheadAttention`` when it returns
+    its weights (``F.scaled_dot_product_attention`` gives zeros there since torch 2.5). Give
+    every query at least one key (a padding mask hides keys only; a causal mask keeps the
+    diagonal) and no row is empty.
     """
     d_k = q.size(-1)
     scores = q @ k.transpose(-2, -1) / math.sqrt(d_k)  # (..., T, T)
@@ -227,12 +234,16 @@ class SelfAttention(nn.Module):
         self.W_K = nn.Linear(d_model, d_k, bias=False)
         self.W_V = nn.Linear(d_model, d_k, bias=False)
 
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(
+        self, x: torch.Tensor, mask: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """``x [B, T, d_model] -> (z [B, T, d_k], weights [B, T, T])``; ``mask`` (bool, True =
+        may attend) broadcasts to ``[B, T, T]``."""
         check_input(x, self.d_model)
         q = self.W_Q(x)  # (B, T, d_k)
         k = self.W_K(x)  # (B, T, d_k)
         v = self.W_V(x)  # (B, T, d_k)
-        z, weights = scaled_dot_product_attention(q, k, v)  # (B, T, d_k), (B, T, T)
+        z, weights = scaled_dot_product_attention(q, k, v, mask)  # (B, T, d_k), (B, T, T)
         return z, weights
 
 

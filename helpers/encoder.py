@@ -136,14 +136,16 @@ class EncoderLayer(nn.Module):
 class Encoder(nn.Module):
     """``n_layers`` encoder layers; layer i reads layer i-1's output (layer 0 reads x)."""
 
-    def __init__(self, n_layers: int, d_model: int, h: int, d_ff: int):
+    def __init__(self, n_layers: int, d_model: int, h: int, d_ff: int, activation: str = "relu"):
         super().__init__()
         whole_number("n_layers", n_layers, hint="e.g. 6 as in the paper")
         self.n_layers = n_layers
         self.d_model = d_model
         self.h = h
         self.d_ff = d_ff
-        self.layers = nn.ModuleList(EncoderLayer(d_model, h, d_ff) for _ in range(n_layers))
+        self.layers = nn.ModuleList(
+            EncoderLayer(d_model, h, d_ff, activation) for _ in range(n_layers)
+        )
 
     def forward(
         self,
@@ -153,7 +155,12 @@ class Encoder(nn.Module):
     ) -> tuple[torch.Tensor, list[torch.Tensor]]:
         """``x [B, T, d_model] -> (y [B, T, d_model], weights)``, one ``[B, h, T, T]`` per layer;
         the same ``mask`` (True = may attend) in every layer; ``head_mask`` ``[n_layers, h]``
-        (0 = remove that layer's head)."""
+        (0 = remove that layer's head).
+
+        torch's ``nn.TransformerEncoder`` takes the opposite convention: pass it
+        ``src_key_padding_mask=~real`` (``real [B, T]``, True at real tokens) for
+        ``padding_mask(lengths)`` and ``mask=~causal_mask(T)`` for a causal mask.
+        """
         check_input(x, self.d_model)
         if head_mask is not None and torch.as_tensor(head_mask).shape != (self.n_layers, self.h):
             raise ValueError(

@@ -30,6 +30,10 @@ __all__ = [
     "head_planes",
     "HeadView",
     "head_view",
+    "head_values",
+    "ValueView",
+    "value_planes",
+    "value_view",
 ]
 
 
@@ -155,6 +159,59 @@ def head_view(
         query=(q_row[:, None] @ basis)[:, 0],  # (h, 2)
         scores=(k @ q_row[:, :, None])[..., 0] / math.sqrt(d_k),  # (h, T)
         weights=weights[:, position],  # (h, T)
+        kept=[kept for _, kept in planes],
+        d_k=d_k,
+        position=position if position >= 0 else T + position,
+    )
+
+
+@torch.no_grad()
+def head_values(attn: MultiHeadSelfAttention, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """For inputs ``x [B, T, d_model]``: per-head values ``v`` and outputs ``z = A v``, both
+    ``[B, h, T, d_k]`` (``z`` before the heads are merged and mixed by W_O)."""
+    check_input(x, attn.d_model)
+    v = split_heads(attn.W_V(x), attn.h)  # (B, h, T, d_k)
+    _, weights = attn(x)  # (B, h, T, T)
+    return v, weights @ v  # (B, h, T, d_k) ×2
+
+
+@dataclass(frozen=True)
+class ValueView:
+    """One token's output in every head, among the values that head averages."""
+
+    values: torch.Tensor  # (h, T, 2) every token's value on its head's plane
+    z: torch.Tensor  # (h, 2) the token's output z = Σ_t w_t v_t on the same plane
+    distances: torch.Tensor  # (h, T) ‖z − v_t‖ in the head's full d_k dimensions
+    kept: list[float]  # per head, the share of spread its plane keeps (1.0 when d_k ≤ 2)
+    d_k: int
+    position: int
+
+
+def value_planes(v: torch.Tensor) -> list[tuple[torch.Tensor, float]]:
+    """Per head, a plane to draw its values on, fitted on ``v [N, h, T, d_k]`` (their spread
+    around the mean: values are averaged, so where they sit relative to each other matters)."""
+    N, h, T, d_k = v.shape
+    planes = []
+    for j in range(h):
+        vj = v[:, j].reshape(N * T, d_k)  # (N·T, d_k)
+        planes.append((torch.eye(d_k, 2), 1.0) if d_k <= 2 else principal_axes(vj, 2))
+    return planes
+
+
+def value_view(
+    v: torch.Tensor, z: torch.Tensor, planes: list[tuple[torch.Tensor, float]], position: int = -1
+) -> ValueView:
+    """One sentence's values and outputs ``[h, T, d_k]`` on the planes of :func:`value_planes`,
+    for the token at ``position``."""
+    h, T, d_k = v.shape
+    if len(planes) != h:
+        raise ValueError(f"planes has {len(planes)} entries for h={h} heads; pass value_planes(v)")
+    basis = torch.stack([b for b, _ in planes])  # (h, d_k, 2)
+    z_row = z[:, position]  # (h, d_k)
+    return ValueView(
+        values=v @ basis,  # (h, T, 2)
+        z=(z_row[:, None] @ basis)[:, 0],  # (h, 2)
+        distances=(v - z_row[:, None]).norm(dim=-1),  # (h, T)
         kept=[kept for _, kept in planes],
         d_k=d_k,
         position=position if position >= 0 else T + position,

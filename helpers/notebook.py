@@ -11,7 +11,8 @@ from helpers.colab import in_colab
 
 # In JupyterLab plotly's own mimetype renders through the extension that ships with
 # plotly; plotly's default adds the whole plotly.js bundle (~4 MB) as HTML to the first
-# figure, which stored notebooks must not carry. Colab keeps its own "colab" renderer.
+# figure, which stored notebooks must not carry. Colab keeps its own "colab" renderer for
+# figures a cell shows; an explorer draws through its own Colab path (helpers.widgets.base).
 JUPYTER_RENDERER = "plotly_mimetype"
 
 

@@ -130,18 +130,37 @@ def train(
     batch_size: int = BATCH_SIZE,
     lr: float = LR,
     seed: int = 0,
-) -> tuple[SkipGram, list[float]]:
+    checkpoints: Sequence[int] | None = None,
+) -> tuple[SkipGram, list[float]] | tuple[SkipGram, list[float], dict[int, torch.Tensor]]:
     """Train a SkipGram on ``data``; return it and the loss of every step.
 
     One ``torch.Generator`` seeded with ``seed`` draws, in this order, the initial ``W_in``,
     then per epoch a shuffle of the pairs, then per batch ``k`` negatives per pair.
+
+    ``checkpoints`` (optional): step counts at which to keep a copy of the word vectors,
+    0 = before the first step, :func:`steps` = after the last. Then a third value comes back,
+    ``{step: (V, dim) tensor}``. Copying draws nothing from the generator, so the training,
+    its losses and its final vectors are exactly those of the same call without checkpoints.
     """
     for name, value in (("epochs", epochs), ("batch_size", batch_size), ("negatives", negatives)):
         whole_number(name, value)
+    total = steps(data, epochs, batch_size)
+    wanted = set()
+    if checkpoints is not None:
+        wanted = set(checkpoints)
+        outside = sorted(s for s in wanted if not (isinstance(s, int) and 0 <= s <= total))
+        if outside or not wanted:
+            raise ValueError(
+                f"checkpoints={list(checkpoints)}: give steps between 0 (before training) "
+                f"and {total} (the last of {epochs} epoch{'s' if epochs != 1 else ''} × "
+                f"{math.ceil(len(data.pairs) / batch_size)} batches)"
+                + (f"; {outside} are not" if outside else "")
+            )
     g = torch.Generator().manual_seed(seed)
     model = SkipGram(len(data.vocab), dim, generator=g)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     losses = []
+    snapshots = {0: model.vectors} if 0 in wanted else {}
     for _ in range(epochs):
         order = torch.randperm(len(data.pairs), generator=g)  # (N,)
         for start in range(0, len(order), batch_size):
@@ -154,7 +173,16 @@ def train(
             loss.backward()
             optimizer.step()
             losses.append(loss.item())
-    return model, losses
+            if len(losses) in wanted:
+                snapshots[len(losses)] = model.vectors  # (V, dim) a copy
+    if checkpoints is None:
+        return model, losses
+    return model, losses, snapshots
+
+
+def steps(data: TrainingData, epochs: int = EPOCHS, batch_size: int = BATCH_SIZE) -> int:
+    """How many optimizer steps :func:`train` takes: one per mini-batch, every epoch."""
+    return epochs * math.ceil(len(data.pairs) / batch_size)
 
 
 # -- using the vectors ------------------------------------------------------------------

@@ -5,8 +5,10 @@
 
 Runs, from a temporary folder so that ``import helpers`` finds the installed package and
 never the clone: ``tests/colab/`` (every notebook top to bottom, the helpers and assets from
-the package), the explorer tests ``tests/unit/test_widgets_*.py`` and
-``tests/unit/test_colab_setup.py``. In CI a skipped test fails the run (``tools/run_layer.py``).
+the package), ``tests/colab/check_output_frame.py`` (every explorer's figure drawn in an
+emulation of Colab's output frame, in headless Chromium), the explorer tests
+``tests/unit/test_widgets_*.py`` and ``tests/unit/test_colab_setup.py``. In CI a skipped test
+fails the run (``tools/run_layer.py``).
 """
 
 from __future__ import annotations
@@ -62,8 +64,12 @@ def install_helpers() -> None:
 
 def pytest_args(extra: list[str]) -> list[str]:
     unit = ROOT / "tests" / "unit"
+    colab = ROOT / "tests" / "colab"
     return [
-        str(ROOT / "tests" / "colab"),
+        # each file named: pytest collects a file it is given whatever its name (given the
+        # folder as well, it would collect the folder's test_*.py only and drop the check)
+        *sorted(str(p) for p in colab.glob("test_*.py")),
+        str(colab / "check_output_frame.py"),
         *sorted(str(p) for p in unit.glob("test_widgets_*.py")),
         str(unit / "test_colab_setup.py"),
         "-c",

@@ -8,9 +8,15 @@ import math
 import plotly.graph_objects as go
 import torch
 
-from helpers.figures.style import HEATMAP, PALETTE, base_layout, panels
+from helpers.figures.style import HEATMAP, LIGHT_GREY, PALETTE, base_layout, panels
 
-__all__ = ["attention_trace", "attention_heatmap", "head_figure", "sqrt_dk_figure"]
+__all__ = [
+    "attention_trace",
+    "attention_heatmap",
+    "masked_attention_figure",
+    "head_figure",
+    "sqrt_dk_figure",
+]
 
 
 def _check_square(weights: torch.Tensor, tokens: list[str]) -> None:
@@ -73,6 +79,78 @@ def attention_heatmap(
         title or "Attention weights (each row sums to 1)", height=size + 40, width=size + 120
     )
     return go.Figure(attention_trace(weights, tokens), layout=layout | _token_axes(tokens))
+
+
+def masked_attention_figure(
+    maps: dict[str, tuple[torch.Tensor, torch.Tensor]],
+    tokens: list[str],
+    title: str = "Attention weights under a mask: grey × = may not attend",
+) -> go.Figure:
+    """Attention matrices side by side, one panel per named ``(weights [T, T], mask [T, T])``.
+
+    Cells the mask allows (True) show their weight; cells it forbids (False) are grey with a
+    ×, so a reader sees both what the mask hides and that the allowed weights of each row
+    still sum to 1.
+    """
+    if not maps:
+        raise ValueError("masked_attention_figure needs at least one (weights, mask) pair")
+    T = len(tokens)
+    traces = []
+    for i, (name, (weights, mask)) in enumerate(maps.items()):
+        _check_square(weights, tokens)
+        if mask.dtype != torch.bool or list(mask.shape) != [T, T]:
+            raise ValueError(
+                f"{name}: mask must be a bool [T, T] = [{T}, {T}] matrix, got {mask.dtype} "
+                f"{list(mask.shape)}; pick one sentence of a broadcast mask, e.g. mask[b, 0]"
+            )
+        axes = dict(xaxis=f"x{i + 1}" if i else "x", yaxis=f"y{i + 1}" if i else "y")
+        allowed = mask.tolist()
+        w = [[round(v, 2) for v in row] for row in weights.detach().float().tolist()]  # (T, T)
+        traces.append(
+            go.Heatmap(
+                z=[
+                    [v if ok else None for v, ok in zip(row, oks, strict=True)]
+                    for row, oks in zip(w, allowed, strict=True)
+                ],
+                colorscale=HEATMAP,
+                zmin=0,
+                zmax=1,
+                text=[
+                    [f"{v:.2f}" if ok else "" for v, ok in zip(row, oks, strict=True)]
+                    for row, oks in zip(w, allowed, strict=True)
+                ],
+                texttemplate="%{text}",
+                customdata=[[[tokens[q], tokens[k]] for k in range(T)] for q in range(T)],
+                hovertemplate="query %{y} “%{customdata[0]}” looks at key %{x} "
+                "“%{customdata[1]}”: weight %{text}<extra>" + name + "</extra>",
+                showscale=i == 0,
+                colorbar=dict(title=dict(text="weight", side="right"), len=0.8),
+                **axes,
+            )
+        )
+        traces.append(
+            go.Heatmap(
+                z=[[None if ok else 1 for ok in oks] for oks in allowed],
+                colorscale=[[0, LIGHT_GREY], [1, LIGHT_GREY]],
+                showscale=False,
+                text=[["" if ok else "×" for ok in oks] for oks in allowed],
+                texttemplate="%{text}",
+                customdata=[[[tokens[q], tokens[k]] for k in range(T)] for q in range(T)],
+                hovertemplate="query %{y} “%{customdata[0]}” may not look at key %{x} "
+                "“%{customdata[1]}”<extra>" + name + "</extra>",
+                **axes,
+            )
+        )
+    n = len(maps)
+    layout = base_layout(title, height=200 + 40 * T, width=max(420, n * (140 + 45 * T)))
+    layout |= panels(1, n, list(maps), h_gap=0.06)
+    ticks = dict(tickvals=list(range(T)), ticktext=tokens)
+    for i in range(n):
+        suffix = str(i + 1) if i else ""
+        layout[f"xaxis{suffix}"] |= dict(title="key", **ticks)
+        layout[f"yaxis{suffix}"] |= dict(autorange="reversed", **ticks)
+    layout["yaxis"] |= dict(title="query")
+    return go.Figure(data=traces, layout=layout)
 
 
 def _qk_traces(

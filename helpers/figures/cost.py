@@ -14,6 +14,7 @@ __all__ = [
     "si",
     "cost_breakdown_figure",
     "scale_comparison_figure",
+    "term_share_figure",
     "timing_figure",
     "implementations_figure",
 ]
@@ -142,6 +143,113 @@ def scale_comparison_figure(costs: dict[str, AttentionCost]) -> go.Figure:
     names = list(costs)
     styled(fig, f"{names[-1]} vs {names[0]}: how many times more", height=460)
     return fig.update_layout(barmode="group", legend=dict(orientation="h", y=-0.18))
+
+
+PROJECTIONS_WIN = "▲ the projections, 4·n·d², dominate"
+ATTENTION_WIN = "▼ QKᵀ + AV, 2·n²·d, dominate"
+
+
+def term_share_figure(
+    curves: dict[int, list[AttentionCost]], marks: dict[str, AttentionCost] | None = None
+) -> go.Figure:
+    """The projections' share of the multiply-adds against ``n`` (log axis), one line per
+    ``d_model`` (``curves[d_model]``: the costs of a range of ``n``). A dashed line marks where
+    each crosses 50 %, at ``n = 2·d_model``; ``marks`` ring named settings (e.g. text, video).
+    """
+    if not curves:
+        raise ValueError("term_share_figure needs at least one d_model with its costs")
+
+    def share(c: AttentionCost) -> float:
+        return round(100 * c.macs[PROJECTIONS] / c.total_macs, 3)
+
+    traces, shapes, notes = [], [], []
+    for i, (d_model, costs) in enumerate(curves.items()):
+        if not costs or any(c.d_model != d_model for c in costs):
+            raise ValueError(f"curves[{d_model}] must hold costs with d_model = {d_model}")
+        costs = sorted(costs, key=lambda c: c.n)
+        traces.append(
+            go.Scatter(
+                x=[c.n for c in costs],
+                y=[share(c) for c in costs],
+                mode="lines",
+                name=f"d_model = {d_model}",
+                line=dict(color=color(i), width=3),
+                hovertemplate=f"d_model = {d_model}, n = %{{x}}<br>projections: %{{y:.1f}} %"
+                "<extra></extra>",
+            )
+        )
+        shapes.append(
+            dict(
+                type="line",
+                x0=2 * d_model,
+                x1=2 * d_model,
+                y0=0,
+                y1=100,
+                line=dict(color=color(i), dash="dash", width=1.5),
+            )
+        )
+        notes.append(
+            dict(
+                x=math.log10(2 * d_model),
+                y=100,
+                yanchor="bottom",
+                showarrow=False,
+                font=dict(color=color(i)),
+                text=f"n = 2·{d_model} = {2 * d_model}",
+            )
+        )
+    for k, (name, c) in enumerate((marks or {}).items()):
+        label = f"{name}: n = {c.n}, d_model = {c.d_model}, {share(c):.1f} %"
+        traces.append(
+            go.Scatter(
+                x=[c.n],
+                y=[share(c)],
+                mode="markers",
+                name=label,
+                marker=dict(
+                    size=13,
+                    symbol=["circle-open", "diamond-open", "square-open"][k % 3],
+                    color="black",
+                    line=dict(width=2),
+                ),
+                hovertemplate=label + "<extra></extra>",
+            )
+        )
+    notes += [
+        dict(
+            xref="paper",
+            x=0.01,
+            xanchor="left",
+            y=50,
+            yanchor="bottom",
+            yshift=4,
+            showarrow=False,
+            text=PROJECTIONS_WIN,
+        ),
+        dict(
+            xref="paper",
+            x=0.01,
+            xanchor="left",
+            y=50,
+            yanchor="top",
+            yshift=-4,
+            showarrow=False,
+            text=ATTENTION_WIN,
+        ),
+    ]
+    shapes.append(
+        dict(type="line", xref="paper", x0=0, x1=1, y0=50, y1=50, line=dict(color="#999"))
+    )
+    layout = base_layout("Which term does the work: the projections' share of the multiply-adds")
+    layout |= dict(
+        xaxis=dict(title="n (tokens or steps in a sequence)", type="log", exponentformat="SI"),
+        yaxis=dict(title="projections' share (%)", range=[0, 108], ticksuffix=" %"),
+        shapes=shapes,
+        annotations=notes,
+        legend=dict(orientation="h", y=-0.25),
+        height=480,
+    )
+    return go.Figure(data=traces, layout=layout)
 
 
 def _ticks_125(low: float, high: float) -> list[float]:

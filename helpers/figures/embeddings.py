@@ -225,6 +225,99 @@ def embedding_figure(
     return go.Figure(data=traces, layout=layout)
 
 
+def training_frames_figure(
+    frames: Mapping[int, torch.Tensor],
+    words: Sequence[str],
+    families: Mapping[str, Sequence[str]],
+    captions: Mapping[int, str] | None = None,
+    title: str = "Word vectors during training",
+) -> go.Figure:
+    """The same words at several training steps: ``frames`` maps a step to the words' 2-D
+    points ``(len(words), 2)``; a slider moves between the steps (plotly frames).
+
+    Words are coloured by family as in :func:`embedding_figure`; the axes stay fixed across
+    steps, so a point's movement on screen is its movement in the space. The figure opens on
+    the last step; ``captions[step]`` (e.g. the family separation) joins the title of each step.
+    """
+    if not frames:
+        raise ValueError("training_frames_figure needs at least one step")
+    for step, points in frames.items():
+        if list(points.shape) != [len(words), 2]:
+            raise ValueError(
+                f"step {step}: points must be (len(words), 2) = ({len(words)}, 2), "
+                f"got {list(points.shape)}; project every step on the same two axes first"
+            )
+    family = _family_of(words, families)
+    groups = [(None, "other words", OTHER)] + [(f, f, color(i)) for i, f in enumerate(families)]
+    groups = [(k, n, c, [i for i, f in enumerate(family) if f == k]) for k, n, c in groups]
+    groups = [g for g in groups if g[3]]
+    steps = list(frames)
+    last = frames[steps[-1]]
+
+    def xy(points: torch.Tensor, idx: list[int]) -> dict:
+        p = _r(points[idx], 3)
+        return dict(x=[q[0] for q in p], y=[q[1] for q in p])
+
+    def heading(step) -> str:
+        caption = (captions or {}).get(step)
+        return f"{title}: step {step}" + (f", {caption}" if caption else "")
+
+    data = [
+        go.Scatter(
+            **xy(last, idx),
+            name=name,
+            text=[words[i] for i in idx],
+            mode="markers+text",
+            textposition=_outward(last[idx]),
+            textfont=dict(size=10),
+            marker=dict(color=c, size=6 if key is None else 8, opacity=0.6 if key is None else 0.9),
+            hovertemplate="%{text}" + f" ({name})<extra></extra>",
+        )
+        for key, name, c, idx in groups
+    ]
+    animated = [
+        go.Frame(
+            name=str(step),
+            data=[go.Scatter(**xy(points, idx)) for *_, idx in groups],
+            layout=dict(title=dict(text=heading(step))),
+        )
+        for step, points in frames.items()
+    ]
+    every = torch.cat(list(frames.values()))  # (frames · n, 2)
+    low, high = every.min(0).values, every.max(0).values  # (2,) each
+    pad = 0.08 * (high - low)  # (2,) room for the labels
+    ranges = [[round((low - pad)[a].item(), 3), round((high + pad)[a].item(), 3)] for a in (0, 1)]
+    slider = dict(
+        active=len(steps) - 1,
+        currentvalue=dict(prefix="training step: "),
+        pad=dict(t=40),
+        steps=[
+            dict(
+                label=str(step),
+                method="animate",
+                args=[
+                    [str(step)],
+                    dict(
+                        mode="immediate",
+                        frame=dict(duration=0, redraw=False),
+                        transition=dict(duration=0),
+                    ),
+                ],
+            )
+            for step in steps
+        ],
+    )
+    layout = base_layout(heading(steps[-1]), height=600)
+    layout |= dict(
+        xaxis=dict(title="principal component 1 (of the final vectors)", range=ranges[0]),
+        yaxis=dict(title="principal component 2 (of the final vectors)", range=ranges[1]),
+        sliders=[slider],
+        legend=dict(orientation="h", y=-0.35),
+    )
+    layout["margin"] = dict(layout["margin"], b=40)
+    return go.Figure(data=data, layout=layout, frames=animated)
+
+
 def neighbours_figure(table: Mapping[str, Sequence[tuple[str, float]]]) -> go.Figure:
     """A table: each chosen word, its nearest neighbours and their cosine similarities."""
     words = list(table)

@@ -9,7 +9,7 @@ import torch
 from plotly.subplots import make_subplots
 
 from helpers.figures.style import GREY, HEATMAP, TEMPLATE, base_layout, color, panels, styled
-from helpers.geometry import HeadView
+from helpers.geometry import HeadView, ValueView
 
 # The series' look plus what every head panel shares (bare equal axes, small titles), set
 # once here instead of on each of up to 16 panels: fewer plotly properties, a faster figure.
@@ -33,12 +33,58 @@ _PANELS = go.layout.Template(TEMPLATE).update(
 )
 
 
-def _panel_title(j: int, d_k: int, kept: float) -> str:
+def _panel_title(j: int, d_k: int, kept: float, what: str = "") -> str:
     if d_k == 1:
-        return f"head {j}: 1-D (a line)"
+        return f"head {j}: 1-D (a line){what}"
     if d_k == 2:
-        return f"head {j}: its 2-D plane"
-    return f"head {j}: PCA of {d_k}-D ({kept:.0%})"
+        return f"head {j}: its 2-D plane{what}"
+    return f"head {j}: PCA of {d_k}-D ({kept:.0%}){what}"
+
+
+def _head_grid(
+    points: torch.Tensor,
+    sizes: list[list[float]],
+    hovers: list[list[str]],
+    labels: list[str],
+    roles: dict[int, str],
+    titles: list[str],
+    title: str,
+) -> tuple[list[dict], dict]:
+    """The panels both figures share: per head, every token as a point (coloured by its role,
+    sized by ``sizes``), equal axis scales, a title; and a legend of the roles. Returns the
+    traces and the layout; the caller adds what it marks in each panel."""
+    h, T, _ = points.shape
+    pts = points.round(decimals=3).tolist()  # (h, T, 2)
+    colours = {name: color(i + 1) for i, name in enumerate(sorted(set(roles.values())))}
+    point_colours = [colours.get(roles.get(t), GREY) for t in range(T)]
+    cols = min(h, 4)
+    rows = math.ceil(h / cols)
+    layout = panels(
+        rows, cols, titles, h_gap=0.06, v_gap=0.12 if rows > 1 else 0.1, count=h, title_size=12
+    )
+    traces = []
+    for j in range(h):
+        ax = str(j + 1) if j else ""  # panel j draws on axes x{ax}, y{ax}
+        traces.append(dict(
+            type="scatter", x=[p[0] for p in pts[j]], y=[p[1] for p in pts[j]], mode="markers+text",
+            text=labels, marker=dict(size=sizes[j], color=point_colours), hovertext=hovers[j],
+            name=f"tokens, head {j}", xaxis=f"x{ax}", yaxis=f"y{ax}",
+        ))  # fmt: skip
+        layout[f"yaxis{ax}"]["scaleanchor"] = f"x{ax}"  # equal scales: angles and lengths read true
+    for name, col in colours.items():  # legend entries for the roles
+        traces.append(dict(type="scatter", x=[None], y=[None], mode="markers", name=name,
+                           marker=dict(color=col, size=9), showlegend=True))  # fmt: skip
+    layout.update(base_layout(title, height=150 + 230 * rows), template=_PANELS)
+    return traces, layout
+
+
+def _names(labels: list[str], roles: dict[int, str], T: int) -> list[str]:
+    if len(labels) != T:
+        raise ValueError(f"labels has {len(labels)} names for T={T} tokens")
+    return [
+        f"{lab} (position {t}{', ' + roles[t] if t in roles else ''})"
+        for t, lab in enumerate(labels)
+    ]
 
 
 def head_planes_figure(
@@ -52,96 +98,87 @@ def head_planes_figure(
     √d_k); marker size is the attention weight the query gives it. ``roles`` names and
     colours positions of interest (e.g. ``{6: "prev", 2: "match"}``).
     """
-    h, T, _ = view.keys.shape
-    if len(labels) != T:
-        raise ValueError(f"labels has {len(labels)} names for T={T} tokens")
     roles = roles or {}
-    keys_2d = view.keys.round(decimals=3).tolist()  # (h, T, 2)
-    query_2d = view.query.round(decimals=3).tolist()  # (h, 2)
-    sizes = (6 + 22 * view.weights.double()).tolist()  # (h, T)
-    scores, w_row = view.scores.tolist(), view.weights.tolist()
-
-    colours = {name: color(i + 1) for i, name in enumerate(sorted(set(roles.values())))}
-    key_colours = [colours.get(roles.get(t), GREY) for t in range(T)]
-    names = [f"{labels[t]} (position {t}{', ' + roles[t] if t in roles else ''})" for t in range(T)]
-    cols = min(h, 4)
-    rows = math.ceil(h / cols)
+    h, T, _ = view.keys.shape
+    names = _names(labels, roles, T)
+    scores, weights = view.scores.tolist(), view.weights.tolist()
+    hovers = [
+        [f"key of {names[t]}<br>score q·k/√d_k = {scores[j][t]:.2f}<br>weight = {weights[j][t]:.2f}"
+         for t in range(T)]
+        for j in range(h)
+    ]  # fmt: skip
+    title = f"h = {h} heads, d_k = {view.d_k}: keys (points, size = attention weight) and the query (arrow)"
+    if view.d_k > 2:
+        title += "; d_k > 2 drawn as a 2-D PCA (% of spread kept)"
     titles = [_panel_title(j, view.d_k, kept) for j, kept in enumerate(view.kept)]
-    layout = panels(
-        rows, cols, titles, h_gap=0.06, v_gap=0.12 if rows > 1 else 0.1, count=h, title_size=12
-    )
-    traces, arrows = [], []
-    for j in range(h):
-        ax = str(j + 1) if j else ""  # panel j draws on axes x{ax}, y{ax}
-        traces.append(
-            dict(
-                type="scatter",
-                x=[p[0] for p in keys_2d[j]],
-                y=[p[1] for p in keys_2d[j]],
-                mode="markers+text",
-                text=labels,
-                marker=dict(size=sizes[j], color=key_colours),
-                hovertext=[
-                    f"{names[t]}<br>score q·k/√d_k = {scores[j][t]:.2f}"
-                    f"<br>weight = {w_row[j][t]:.2f}"
-                    for t in range(T)
-                ],
-                name=f"keys, head {j}",
-                xaxis=f"x{ax}",
-                yaxis=f"y{ax}",
-            )
-        )
-        arrows.append(
-            dict(  # the query: an arrow from the origin (annotations are cheaper than traces)
-                x=query_2d[j][0],
-                y=query_2d[j][1],
-                ax=0,
-                ay=0,
-                xref=f"x{ax}",
-                yref=f"y{ax}",
-                axref=f"x{ax}",
-                ayref=f"y{ax}",
-                text="",
-                showarrow=True,
-                arrowhead=2,
-                arrowsize=1.2,
-                arrowwidth=2,
-                arrowcolor="black",
-            )
-        )
-        layout[f"yaxis{ax}"]["scaleanchor"] = (
-            f"x{ax}"  # equal scales: angles and lengths (hence q·k) read true
-        )
-    for name, col in colours.items():  # legend entries for the roles
-        traces.append(
-            dict(
-                type="scatter",
-                x=[None],
-                y=[None],
-                mode="markers",
-                name=f"key at {name}",
-                marker=dict(color=col, size=9),
-                showlegend=True,
-            )
-        )
-    traces.append(
+    sizes = (6 + 22 * view.weights.double()).tolist()  # (h, T)
+    traces, layout = _head_grid(view.keys, sizes, hovers, labels, roles, titles, title)
+    query = view.query.round(decimals=3).tolist()  # (h, 2)
+    arrows = [
         dict(
-            type="scatter",
-            x=[None],
-            y=[None],
-            mode="lines",
-            name=f"query of {labels[view.position]}",
-            line=dict(color="black"),
-            showlegend=True,
+            x=query[j][0],
+            y=query[j][1],
+            ax=0,
+            ay=0,
+            xref=f"x{j + 1 if j else ''}",
+            yref=f"y{j + 1 if j else ''}",
+            axref=f"x{j + 1 if j else ''}",
+            ayref=f"y{j + 1 if j else ''}",
+            text="",
+            showarrow=True,
+            arrowhead=2,
+            arrowsize=1.2,
+            arrowwidth=2,
+            arrowcolor="black",
         )
-    )
-    title = (
-        f"h = {h} heads, d_k = {view.d_k}: "
-        "keys (points, size = attention weight) and the query (arrow)"
-        + ("; d_k > 2 drawn as a 2-D PCA (% of spread kept)" if view.d_k > 2 else "")
-    )
+        for j in range(h)
+    ]  # fmt: skip  (annotations are cheaper than traces)
     layout["annotations"] = [*arrows, *layout["annotations"]]
-    layout.update(base_layout(title, height=150 + 230 * rows), template=_PANELS)
+    traces.append(dict(type="scatter", x=[None], y=[None], mode="lines", showlegend=True,
+                       name=f"query of {labels[view.position]}", line=dict(color="black")))  # fmt: skip
+    for trace in traces[:h]:
+        trace["name"] = trace["name"].replace("tokens", "keys")
+    return go.Figure(data=traces, layout=layout)
+
+
+def value_space_figure(
+    view: ValueView, labels: list[str], roles: dict[int, str] | None = None
+) -> go.Figure:
+    """One small panel per head: every token's value (a point) and one token's output
+    ``z = Σ_t w_t v_t`` (a black star) in that head's value space.
+
+    ``z`` is a weighted average of the points, so it lies inside them: on a point when the
+    head looks at one token, between points when it splits its weight. ``view`` comes from
+    ``helpers.geometry.value_view``; the panel title gives z's distance (in all d_k
+    dimensions) to the values of the positions ``roles`` names.
+    """
+    roles = roles or {}
+    h, T, _ = view.values.shape
+    names = _names(labels, roles, T)
+    dist = view.distances.tolist()  # (h, T)
+    hovers = [
+        [f"value of {names[t]}<br>‖z − v‖ = {dist[j][t]:.2f}" for t in range(T)] for j in range(h)
+    ]
+    near = sorted(roles.items())
+    titles = [
+        _panel_title(j, view.d_k, kept, "<br>" + ", ".join(f"{name.split()[0]} {dist[j][t]:.2f}" for t, name in near))
+        for j, kept in enumerate(view.kept)
+    ]  # fmt: skip
+    title = (
+        f"h = {h} heads, d_k = {view.d_k}: values (points) and the output z of {labels[view.position]} "
+        "(star); panel titles: ‖z − v‖"
+    )
+    traces, layout = _head_grid(view.values, [[8] * T] * h, hovers, labels, roles, titles, title)
+    z = view.z.round(decimals=3).tolist()  # (h, 2)
+    for j in range(h):
+        ax = str(j + 1) if j else ""
+        traces.append(dict(type="scatter", x=[z[j][0]], y=[z[j][1]], mode="markers", xaxis=f"x{ax}",
+                           yaxis=f"y{ax}", marker=dict(symbol="star", size=15, color="black"),
+                           hovertext=[f"output z of {labels[view.position]}, head {j}"],
+                           name=f"z, head {j}"))  # fmt: skip
+    traces.append(dict(type="scatter", x=[None], y=[None], mode="markers", showlegend=True,
+                       name=f"output z of {labels[view.position]}",
+                       marker=dict(symbol="star", size=12, color="black")))  # fmt: skip
     return go.Figure(data=traces, layout=layout)
 
 

@@ -7,8 +7,12 @@ random digits. The answer at *every* position is the digit at position ``p``::
     targets  7  7  7  7  7  7
 
 One attention layer cannot do this for every position: a token at position t does not know
-``p`` until something has read position 0. Two layers can: encoder #0 reads the pointer,
-encoder #1 (which starts from encoder #0's output) fetches the digit it names.
+``p`` until something has read position 0, so it cannot know where to look. Two layers can:
+e.g. encoder #0 lets the pointer fetch the digit it names, and encoder #1 (which starts from
+encoder #0's output) copies it from position 0 to every token.
+
+:func:`baseline_accuracies` gives the accuracies to compare with: a fixed digit, and the best
+guess that does not know ``p`` (the commonest digit of the sequence).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ __all__ = [
     "TokenEncoder",
     "train_pointer",
     "accuracy",
+    "baseline_accuracies",
     "pointer_head_scores",
     "token_labels",
 ]
@@ -55,15 +60,18 @@ class TokenEncoder(nn.Module):
         self.encoder = Encoder(n_layers, d_model, h, d_ff)
         self.readout = nn.Linear(d_model, vocab)
 
-    def forward(self, tokens: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
-        """``tokens [B, T] -> (logits [B, T, vocab], weights)``, one ``[B, h, T, T]`` per layer."""
+    def forward(
+        self, tokens: torch.Tensor, head_mask: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        """``tokens [B, T] -> (logits [B, T, vocab], weights)``, one ``[B, h, T, T]`` per layer;
+        ``head_mask [n_layers, h]`` (0 = remove that head) as in :class:`Encoder`."""
         if tokens.dim() != 2 or tokens.shape[1] != self.T or tokens.is_floating_point():
             raise ValueError(
                 f"tokens must be integer ids of shape [batch, {self.T}], got {tokens.dtype} "
                 f"{list(tokens.shape)}"
             )
         x = self.embed(tokens) + self.pe  # (B, T, d_model)  token vector + its position
-        y, weights = self.encoder(x)  # (B, T, d_model), n_layers × (B, h, T, T)
+        y, weights = self.encoder(x, head_mask=head_mask)  # (B, T, d_model), layers × (B, h, T, T)
         logits = self.readout(y)  # (B, T, vocab)
         return logits, weights
 
@@ -80,11 +88,15 @@ def train_pointer(
     batch: int = 64,
     lr: float = 1e-2,
     seed: int = 0,
+    head_mask: torch.Tensor | None = None,
 ) -> tuple[TokenEncoder, list[float]]:
     """Train a :class:`TokenEncoder` on fresh pointer batches; return it and the losses.
 
     Adam with the learning rate falling linearly to 0. The same ``seed`` gives the same
     model and losses, whatever the caller's random state (it is saved and restored).
+    ``head_mask [n_layers, h]`` (0 = remove that head) is applied in every step: a model that
+    learns without those heads, to compare fairly with one that has them (use the same
+    ``head_mask`` when you evaluate it).
     Training runs on one CPU thread: the sums then happen in the same order on every
     machine (so the numbers repeat), and for a model this small one thread is also the
     fastest (measured here: 3 s on one thread, 60 s on two busy cores).
@@ -99,7 +111,7 @@ def train_pointer(
     model.train()
     for _ in range(steps):
         tokens, targets = pointer_batch(batch, T, vocab, data)  # (batch, T), (batch, T)
-        logits, _ = model(tokens)  # (batch, T, vocab)
+        logits, _ = model(tokens, head_mask)  # (batch, T, vocab)
         loss = nn.functional.cross_entropy(logits.reshape(-1, vocab), targets.reshape(-1))
         opt.zero_grad()
         loss.backward()
@@ -110,10 +122,34 @@ def train_pointer(
 
 
 @torch.no_grad()
-def accuracy(model: TokenEncoder, tokens: torch.Tensor, targets: torch.Tensor) -> float:
+def accuracy(
+    model: TokenEncoder,
+    tokens: torch.Tensor,
+    targets: torch.Tensor,
+    head_mask: torch.Tensor | None = None,
+) -> float:
     """Fraction of positions where the model's most likely digit is the target."""
-    logits, _ = model(tokens)  # (B, T, vocab)
+    logits, _ = model(tokens, head_mask)  # (B, T, vocab)
     return (logits.argmax(-1) == targets).float().mean().item()
+
+
+def baseline_accuracies(tokens: torch.Tensor, vocab: int = 10) -> dict[str, float]:
+    """What guessing without following the pointer scores on ``tokens [B, T]``:
+
+    - ``"a fixed digit"``: always the same digit, the one that is the answer most often;
+    - ``"the commonest digit"``: the digit seen most often at positions 1 … T-1, a tie
+      split evenly (its expected accuracy): the best guess that does not know ``p``.
+    """
+    digits = tokens[:, 1:]  # (B, T-1)
+    p = tokens[:, 0]  # (B,)
+    answer = tokens.gather(1, p[:, None])[:, 0]  # (B,)
+    counts = nn.functional.one_hot(digits, vocab).sum(1)  # (B, vocab) how often each digit occurs
+    commonest = counts == counts.max(-1, keepdim=True).values  # (B, vocab) the tied leaders
+    hit = commonest.gather(1, answer[:, None])[:, 0].float()  # (B,) is the answer a leader
+    return {
+        "a fixed digit": torch.bincount(answer, minlength=vocab).max().item() / len(answer),
+        "the commonest digit": (hit / commonest.sum(-1)).mean().item(),
+    }
 
 
 def pointer_head_scores(

@@ -31,6 +31,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from helpers.attention import MultiHeadSelfAttention, check_heads
+from helpers.encoder import EncoderLayer
 from helpers.threads import torch_threads
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "Batch",
     "make_batch",
     "token_label",
+    "LAYERS",
     "TwoRuleModel",
     "n_params",
     "evaluate",
@@ -118,27 +120,49 @@ def token_label(token: int) -> str:
 # --------------------------------------------------------------------------- the model
 
 
-class TwoRuleModel(nn.Module):
-    """Embedding + position → multi-head self-attention → linear readout at the question."""
+LAYERS = ("attention", "encoder")
 
-    def __init__(self, d_model: int, h: int):
+
+class TwoRuleModel(nn.Module):
+    """Embedding + position → one layer → linear readout at the question.
+
+    ``layer="attention"``: multi-head self-attention alone (the model of the sweep);
+    ``layer="encoder"``: notebook 07's full encoder layer around it (residual connections,
+    LayerNorm and a feed-forward network of width ``4 · d_model``). Either way the parameter
+    count does not depend on ``h``.
+    """
+
+    def __init__(self, d_model: int, h: int, layer: str = "attention"):
         super().__init__()
         check_heads(d_model, h)
+        if layer not in LAYERS:
+            raise ValueError(f"layer={layer!r}; choose one of {', '.join(LAYERS)}")
         self.d_model = d_model
         self.h = h
+        self.layer = layer
         self.embed = nn.Embedding(VOCAB, d_model)
         self.position = nn.Embedding(T, d_model)
-        self.attn = MultiHeadSelfAttention(d_model, h)
+        if layer == "encoder":
+            self.block = EncoderLayer(d_model, h, 4 * d_model)
+            self.attn = self.block.self_attn  # the same module: its heads, its weights
+        else:
+            self.attn = MultiHeadSelfAttention(d_model, h)
         self.readout = nn.Linear(d_model, 2 * K_VAL)
 
     def inputs(self, tokens: torch.Tensor) -> torch.Tensor:
         """The vectors attention sees: token embedding + position embedding."""
         return self.embed(tokens) + self.position.weight  # (B, T, d_model)
 
-    def forward(self, tokens: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """``tokens [B, T] -> (logits [B, 2, K_VAL], weights [B, h, T, T])``."""
+    def forward(
+        self, tokens: torch.Tensor, head_mask: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """``tokens [B, T] -> (logits [B, 2, K_VAL], weights [B, h, T, T])``; ``head_mask``
+        ``[h]`` (1 keep, 0 remove) zeroes heads' outputs before W_O."""
         x = self.inputs(tokens)  # (B, T, d_model)
-        z, weights = self.attn(x)  # (B, T, d_model), (B, h, T, T)
+        if self.layer == "encoder":
+            z, weights = self.block(x, head_mask=head_mask)  # (B, T, d_model), (B, h, T, T)
+        else:
+            z, weights = self.attn(x, head_mask=head_mask)  # (B, T, d_model), (B, h, T, T)
         logits = self.readout(z[:, -1])  # (B, 2 * K_VAL)
         return logits.view(-1, 2, K_VAL), weights  # (B, 2, K_VAL)
 
@@ -153,9 +177,12 @@ def held_out_batch(n: int = FULL.n_test) -> Batch:
 
 
 @torch.no_grad()
-def evaluate(model: TwoRuleModel, batch: Batch) -> dict[str, float]:
-    """Held-out accuracy: both parts right, and each rule on its own."""
-    logits, _ = model(batch.tokens)  # (n, 2, K_VAL)
+def evaluate(
+    model: TwoRuleModel, batch: Batch, head_mask: torch.Tensor | None = None
+) -> dict[str, float]:
+    """Held-out accuracy: both parts right, and each rule on its own (``head_mask``: with
+    some heads removed)."""
+    logits, _ = model(batch.tokens, head_mask)  # (n, 2, K_VAL)
     guess = logits.argmax(dim=-1)  # (n, 2)
     ok_prev = guess[:, 0] == batch.prev  # (n,)
     ok_match = guess[:, 1] == batch.match  # (n,)
@@ -167,30 +194,36 @@ def evaluate(model: TwoRuleModel, batch: Batch) -> dict[str, float]:
 
 
 def train_model(
-    d_model: int, h: int, seed: int, quick: bool = False, budget: Settings | None = None
+    d_model: int,
+    h: int,
+    seed: int,
+    quick: bool = False,
+    budget: Settings | None = None,
+    layer: str = "attention",
 ) -> tuple[TwoRuleModel, dict]:
     """Train one model (cached: asking again returns the same trained model at once).
 
     Returns ``(model, row)``; ``row`` holds h, d_k, seed, held-out accuracies, the
     parameter count and the budget. Seeds the model's initial weights and its training
     data from ``seed`` without touching the global random state. ``budget`` overrides the
-    budget (default :data:`FULL`, or :data:`QUICK` with ``quick=True``).
-    ``train_model.cache_clear()`` forgets every trained model.
+    budget (default :data:`FULL`, or :data:`QUICK` with ``quick=True``); ``layer`` picks the
+    model (:class:`TwoRuleModel`). ``train_model.cache_clear()`` forgets every trained model.
     """
     if budget is None:
         budget = QUICK if quick else FULL
-    return _train(d_model, h, seed, budget)
+    return _train(d_model, h, seed, budget, layer)
 
 
-@functools.lru_cache(maxsize=64)
-@torch_threads(
-    1
-)  # one thread: the sums run in the same order every time, and it is the fastest here
-def _train(d_model: int, h: int, seed: int, budget: Settings) -> tuple[TwoRuleModel, dict]:
+# one thread: the sums run in the same order every time, and it is the fastest here
+@functools.lru_cache(maxsize=128)
+@torch_threads(1)
+def _train(
+    d_model: int, h: int, seed: int, budget: Settings, layer: str
+) -> tuple[TwoRuleModel, dict]:
     d_k = check_heads(d_model, h)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        model = TwoRuleModel(d_model, h)
+        model = TwoRuleModel(d_model, h, layer)
         data = make_batch(budget.steps * budget.batch, torch.Generator().manual_seed(seed))
         opt = torch.optim.Adam(model.parameters(), lr=budget.lr)
         for step in range(budget.steps):
@@ -224,7 +257,6 @@ def rule_weights(model: TwoRuleModel, batch: Batch) -> torch.Tensor:
     _, weights = model(batch.tokens)  # (n, h, T, T)
     question = weights[:, :, -1]  # (n, h, T)
     on_prev = question[:, :, PREV]  # (n, h)
-    on_match = question.gather(2, batch.where[:, None, None].expand(-1, model.h, 1))[
-        ..., 0
-    ]  # (n, h)
+    where = batch.where[:, None, None].expand(-1, model.h, 1)  # (n, h, 1)
+    on_match = question.gather(2, where)[..., 0]  # (n, h)
     return torch.stack([on_prev.mean(0), on_match.mean(0)], dim=1)  # (h, 2)

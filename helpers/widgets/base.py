@@ -29,27 +29,81 @@ figure through :func:`show_figure`, the one place that knows where the notebook 
 from __future__ import annotations
 
 import html
+import uuid
 from collections.abc import Callable
 
 import ipywidgets as widgets
 import plotly.graph_objects as go
-from IPython.display import display
+import plotly.io as pio
+from IPython.display import HTML, display
+from plotly.offline import get_plotlyjs_version
 
 from helpers.attention import check_heads, nearest_heads, valid_heads
+from helpers.colab import in_colab
 
-__all__ = ["Explorer", "show_figure", "heads_slider", "heads_follow"]
+__all__ = ["Explorer", "show_figure", "colab_figure_html", "heads_slider", "heads_follow"]
 
 
 def show_figure(out: widgets.Output, figure: go.Figure, first: bool) -> None:
     """Show ``figure`` in the explorer's output area, replacing the one shown before.
 
-    plotly's renderer (``helpers.notebook.setup_notebook`` picks it: its mimetype in
-    JupyterLab, Colab's own there) decides how the figure travels to the browser.
+    JupyterLab (and nbval, ``make notebooks``): plotly's mimetype, which the plotly extension
+    draws and which a stored notebook keeps (``helpers.notebook.setup_notebook`` picks it).
+    Colab: :func:`colab_figure_html`, for the reason given there.
     """
     with out:
         if not first:
             out.clear_output(wait=True)
-        display(figure)
+        display(HTML(colab_figure_html(figure)) if in_colab() else figure)
+
+
+# Why Colab needs its own path (googlecolab/colabtools#5889, open; also colabtools#1458,
+# plotly.py#4163, ipywidgets#3760): Colab's output frame inserts an output's HTML and then
+# re-creates each <script>. The one that loads plotly.js from the CDN (plotly's "colab"
+# renderer writes it) runs asynchronously; the inline Plotly.newPlot(...) runs at once, before
+# plotly.js exists: inside an Output widget the figure stays blank, "Uncaught ReferenceError:
+# Plotly is not defined". The path chosen: one inline script that depends on no order. It
+# draws at once when plotly.js is there, else adds (once per frame) the same CDN script and
+# draws when it has loaded. Not an <iframe srcdoc> per figure: each redraw would parse the
+# 3.5 MB plotly.js again and the frame would need a fixed height; not FigureWidget or an
+# anywidget view: FigureWidget is unreliable in Colab, and both would add a widget front end
+# that must load before anything shows. tests/colab/check_output_frame.py proves both paths.
+_COLAB_FIGURE = """\
+<div id="{id}" class="plotly-graph-div" style="width:{width};height:{height}"></div>
+<script>
+(function () {{
+  var src = "{src}", figure = {figure};
+  figure.config = {{responsive: true}};
+  function draw() {{
+    var div = document.getElementById("{id}");
+    if (div) window.Plotly.newPlot(div, figure);
+  }}
+  if (window.Plotly) return draw();
+  var tag = document.querySelector('script[src="' + src + '"]');
+  if (!tag) {{
+    tag = document.createElement("script");
+    tag.charset = "utf-8";
+    tag.src = src;
+    document.head.appendChild(tag);
+  }}
+  tag.addEventListener("load", draw);
+}})();
+</script>"""
+
+
+def colab_figure_html(figure: go.Figure) -> str:
+    """``figure`` as HTML that draws in Colab's output frame whatever order its scripts run in:
+    plotly.js (the version of the installed plotly, from plotly's CDN, as plotly's own
+    "colab" renderer loads it) is added once per frame and the figure drawn when it is there."""
+    layout = figure.layout
+    return _COLAB_FIGURE.format(
+        id=f"eight-heads-{uuid.uuid4()}",
+        width=f"{layout.width}px" if layout.width else "100%",
+        height=f"{layout.height or 450}px",
+        src=f"https://cdn.plot.ly/plotly-{get_plotlyjs_version()}.min.js",
+        # plotly's JSON writes <, > and / in strings as \u escapes: no text ends the script
+        figure=pio.to_json(figure, validate=False),
+    )
 
 
 class Explorer(widgets.VBox):

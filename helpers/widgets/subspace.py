@@ -1,4 +1,4 @@
-"""subspace_explorer: slide h and watch each trained head's query/key plane."""
+"""subspace_explorer: slide d_model and h and watch each trained head's own small space."""
 
 from __future__ import annotations
 
@@ -6,65 +6,101 @@ from collections.abc import Mapping
 
 import ipywidgets as widgets
 
-from helpers.figures.subspaces import head_planes_figure
-from helpers.geometry import head_planes, head_queries_keys, head_view
-from helpers.tasks.sweep import load_models
+from helpers.figures.subspaces import head_planes_figure, value_space_figure
+from helpers.geometry import (
+    head_planes,
+    head_queries_keys,
+    head_values,
+    head_view,
+    value_planes,
+    value_view,
+)
+from helpers.tasks.sweep import stored_models
 from helpers.tasks.two_rule import PREV, TwoRuleModel, held_out_batch, token_label
 from helpers.widgets.base import Explorer
 
-__all__ = ["TRAINED_D_MODEL", "subspace_explorer"]
+__all__ = ["SPACES", "subspace_explorer"]
 
-TRAINED_D_MODEL = 16  # the sweep trains d_model = 16 only; that is all the explorer offers
+SPACES = ("queries & keys", "values & output")
 N_EXAMPLES = 6
+N_FIT = 200  # held-out inputs each head's drawing plane is fitted on
 
 
 def subspace_explorer(
-    d_model: int = TRAINED_D_MODEL, h: int = 8, models: Mapping[int, TwoRuleModel] | None = None
+    d_model: int = 16,
+    h: int = 8,
+    space: str = SPACES[0],
+    models: Mapping[tuple[int, int], TwoRuleModel] | None = None,
 ) -> Explorer:
-    """Per-head query/key planes of trained two-rule models (``helpers.tasks.two_rule``).
+    """Per-head spaces of trained two-rule models (``helpers.tasks.two_rule``), for the question.
 
-    Controls: ``ex.h`` (the head counts there is a trained model for), ``ex.d_model``
-    (only the trained width, 16, is offered) and ``ex.example`` (which held-out input).
-    ``models`` maps h → trained model; by default the sweep's seed-0 models stored in
-    ``assets/head_models.safetensors`` (loaded once; nothing is trained here or in a callback).
+    Controls: ``ex.d_model`` and ``ex.h`` (only the widths and head counts there is a trained
+    model for: ``h`` follows ``d_model``), ``ex.example`` (which held-out input) and
+    ``ex.space``: the question's query among every token's key (``"queries & keys"``), or its
+    output z among the values it averages (``"values & output"``). ``models`` maps
+    ``(d_model, h)`` → trained model; by default the seed-0 models stored in
+    ``assets/head_models.safetensors`` (read once; nothing is trained here or in a callback).
     """
-    if d_model != TRAINED_D_MODEL:
+    models = dict(stored_models() if models is None else models)
+    trained = sorted(models)
+    widths = sorted({d for d, _ in trained})
+
+    def heads_of(d: int) -> list[int]:
+        return [k for w, k in trained if w == d]
+
+    if d_model not in widths:
+        raise ValueError(f"d_model={d_model} has no trained models; choose d_model from {widths}")
+    if h not in heads_of(d_model):
         raise ValueError(
-            f"d_model={d_model}: only d_model={TRAINED_D_MODEL} models are trained; "
-            f"use subspace_explorer(d_model={TRAINED_D_MODEL})"
+            f"h={h} has no trained model at d_model={d_model}; choose h from {heads_of(d_model)}"
         )
-    models = dict(load_models(d_model) if models is None else models)
-    options = sorted(models)
-    if h not in options:
-        raise ValueError(f"h={h} has no trained model; choose h from {options}")
+    if space not in SPACES:
+        raise ValueError(f"space={space!r}; choose one of {', '.join(repr(s) for s in SPACES)}")
     examples = held_out_batch(N_EXAMPLES)
-    fit = held_out_batch(200)
-    heads = {}  # h → per-head queries, keys, weights of every example and each head's plane
+    fit = held_out_batch(N_FIT)
+    cache: dict = {}  # (d_model, h) → every example's per-head numbers and each head's planes
 
-    def head_data(h: int):
-        if h not in heads:
-            model = models[h]
-            q, k, weights = head_queries_keys(
-                model.attn, model.inputs(examples.tokens)
-            )  # (N, h, T, d_k) ×2, (N, h, T, T)
-            planes = head_planes(
-                model.attn, model.inputs(fit.tokens).detach()
-            )  # fitted on (200, T, d_model)
-            heads[h] = q, k, weights, planes
-        return heads[h]
+    def head_data(d_model: int, h: int) -> dict:
+        if (d_model, h) not in cache:
+            model = models[d_model, h]
+            x, x_fit = model.inputs(examples.tokens).detach(), model.inputs(fit.tokens).detach()
+            q, k, weights = head_queries_keys(model.attn, x)  # (N, h, T, d_k) ×2, (N, h, T, T)
+            v, z = head_values(model.attn, x)  # (N, h, T, d_k) ×2
+            cache[d_model, h] = dict(
+                q=q, k=k, weights=weights, v=v, z=z,
+                key_planes=head_planes(model.attn, x_fit),
+                value_planes=value_planes(head_values(model.attn, x_fit)[0]),
+            )  # fmt: skip
+        return cache[d_model, h]
 
-    def build(d_model: int, h: int, example: int):
-        q, k, weights, planes = head_data(h)
-        tokens = examples.tokens[example]  # (T,)
+    def build(d_model: int, h: int, example: int, space: str):
+        data = head_data(d_model, h)
+        labels = [token_label(t) for t in examples.tokens[example]]
         roles = {PREV: "prev (rule 1)", int(examples.where[example]): "match (rule 2)"}
-        view = head_view(q[example], k[example], weights[example], planes)
-        return head_planes_figure(view, [token_label(t) for t in tokens], roles=roles)
+        if space == SPACES[0]:
+            view = head_view(
+                data["q"][example], data["k"][example], data["weights"][example], data["key_planes"]
+            )
+            return head_planes_figure(view, labels, roles)
+        view = value_view(data["v"][example], data["z"][example], data["value_planes"])
+        return value_space_figure(view, labels, roles)
 
     controls = {
-        "d_model": widgets.Dropdown(
-            options=[TRAINED_D_MODEL], value=d_model, description="d_model"
-        ),
-        "h": widgets.SelectionSlider(options=options, value=h, description="h"),
-        "example": widgets.IntSlider(value=0, min=0, max=N_EXAMPLES - 1, description="example"),
-    }
-    return Explorer(controls, build)
+        "d_model": widgets.SelectionSlider(options=widths, value=d_model, description="d_model",
+                                           continuous_update=False),
+        "h": widgets.SelectionSlider(options=heads_of(d_model), value=h, description="h",
+                                     continuous_update=False),
+        "example": widgets.IntSlider(value=0, min=0, max=N_EXAMPLES - 1, description="example",
+                                     continuous_update=False),
+        "space": widgets.ToggleButtons(options=list(SPACES), value=space, description="space"),
+    }  # fmt: skip
+
+    def sync(change: dict) -> None:  # h follows d_model: only the head counts trained at it
+        if change["owner"] is not controls["d_model"]:
+            return
+        offered = heads_of(controls["d_model"].value)
+        keep = min(offered, key=lambda k: (abs(k - controls["h"].value), k))
+        controls["h"].options = offered
+        controls["h"].value = keep
+
+    return Explorer(controls, build, sync=sync)

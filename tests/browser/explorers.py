@@ -26,9 +26,10 @@ def _texts(fig) -> list[str]:
 def shape_walk(values: dict[str, str]) -> list[str]:
     """``helpers.widgets.shapes`` explorer: what its builder draws for the values shown."""
     from helpers.figures.shapes import shape_walk_figure
+    from helpers.shape_walk import shape_walk
 
-    v = {k: int(values[k]) for k in ("batch", "seq_len", "d_model", "h")}
-    return _texts(shape_walk_figure(**v, colour_by=values.get("colour_by", "token")))
+    walk = shape_walk(*(int(values[k]) for k in ("batch", "seq_len", "d_model", "h")))
+    return _texts(shape_walk_figure(walk, colour_by=values.get("colour_by", "token")))
 
 
 def subspace(values: dict[str, str]) -> list[str]:

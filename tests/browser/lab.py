@@ -5,12 +5,14 @@ free port, a token, on a temporary copy of ``notebooks/`` so a run never touches
 notebooks), open a notebook, Run All, wait for the kernel, then look at what the page shows:
 error outputs, rendered plotly figures, and an explorer's figure redrawn after a key press
 on one of its sliders. The browser is Debian's ``chromium`` (Playwright's own download does
-not work here): ``apt-get install -y chromium``.
+not work here): ``apt-get install -y chromium`` (``tools/headless_chromium.py``). What runs in
+the page is ``lab.js``, beside this file.
 """
 
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 import secrets
@@ -27,35 +29,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+# The browser every layer uses (tools/ is on the path: pyproject's pytest pythonpath, or
+# tools/benchmarks.py's own folder); lab.chromium() and lab.chromium_problem() as before.
+from headless_chromium import chromium, chromium_problem  # noqa: F401
+
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 JUPYTER = Path(sys.executable).parent / "jupyter"
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-INSTALL_HINT = "apt-get install -y chromium"
+LAB_JS = Path(__file__).with_name("lab.js")  # window.eightHeadsLab, added to every page
 VIEWPORT = {"width": 1400, "height": 1000}
 STDERR_MIME = "application/vnd.jupyter.stderr"
 # What JupyterLab shows instead of a widget when the widget front end is missing or broken.
 WIDGET_FAILURES = ("Error displaying widget", "Loading widget...", "Failed to load model class")
-
-
-def chromium_problem() -> str | None:
-    """Why the browser tests cannot run here, or None when chromium is there."""
-    if CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK):
-        return None
-    return (
-        f"no Chromium at {CHROMIUM}: install Debian's browser with `{INSTALL_HINT}` "
-        "(as root), or point CHROMIUM= at a chromium binary"
-    )
 
 
 def notebook_names() -> list[str]:
@@ -90,8 +75,11 @@ class Lab:
 # cells out of view: their figures are drawn only once scrolled to, and Playwright cannot
 # scroll to a control with no layout box. A learner scrolls; the test lays out everything.
 SETTINGS = {
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": '{"fetchNews": "false", "checkForUpdates": false}',
-    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": '{"windowingMode": "none"}',
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
+        "fetchNews": "false",
+        "checkForUpdates": False,
+    },
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
 }
 
 
@@ -102,9 +90,9 @@ def jupyter_lab(timeout: float = 90) -> Iterator[Lab]:
     root = tmp / "notebooks"
     shutil.copytree(NOTEBOOKS, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     settings = tmp / "settings"
-    for rel, text in SETTINGS.items():
+    for rel, values in SETTINGS.items():
         (settings / rel).parent.mkdir(parents=True, exist_ok=True)
-        (settings / rel).write_text(text)
+        (settings / rel).write_text(json.dumps(values))
     port, token = _free_port(), secrets.token_hex(16)
     env = dict(
         os.environ,
@@ -167,77 +155,25 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
-@contextmanager
-def chromium() -> Iterator:
-    """A Playwright browser on Debian's chromium; raises with the install command if missing."""
-    problem = chromium_problem()
-    if problem:
-        raise RuntimeError(problem)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
 # -- one notebook in the page -----------------------------------------------------------------
 
-_PANEL = "window.jupyterapp.shell.currentWidget"
 CURRENT = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # the notebook tab in front
-
-_KERNEL_IDLE = f"""() => {{
-    const app = window.jupyterapp;
-    const panel = app && app.shell.currentWidget;
-    const ctx = panel && panel.sessionContext;
-    const kernel = ctx && ctx.session && ctx.session.kernel;
-    return !!(panel && panel.content && ctx.isReady && kernel && kernel.status === "idle"
-              && {_PANEL}.content.widgets.length > 0);
-}}"""
-
-# Every code cell's problems: error outputs (unless tagged raises-exception) and stderr,
-# from the notebook model and from what is drawn (Output widgets live outside the model).
-_PROBLEMS = f"""([stderrMime, failures]) => {{
-    const problems = [];
-    {_PANEL}.content.widgets.forEach((cell, i) => {{
-        if (cell.model.type !== "code") return;
-        const tags = cell.model.getMetadata("tags") || [];
-        const onPurpose = tags.includes("raises-exception");
-        for (const out of cell.model.outputs.toJSON()) {{
-            if (out.output_type === "error" && !onPurpose)
-                problems.push(`cell ${{i}}: ${{out.ename}}: ${{out.evalue}}`);
-            if (out.output_type === "stream" && out.name === "stderr")
-                problems.push(`cell ${{i}}: stderr: ${{String(out.text).slice(0, 300)}}`);
-        }}
-        if (onPurpose) return;
-        for (const node of cell.node.querySelectorAll(`.jp-OutputArea-output[data-mime-type="${{stderrMime}}"]`))
-            problems.push(`cell ${{i}}: error shown: ${{node.textContent.slice(0, 300)}}`);
-        for (const text of failures)
-            if (cell.node.textContent.includes(text))
-                problems.push(`cell ${{i}}: "${{text}}": ${{cell.node.textContent.slice(0, 300)}}`);
-    }});
-    return problems;
-}}"""
+_LAB = "window.eightHeadsLab"
+_KERNEL_IDLE = f"() => {_LAB}.kernelIdle()"
 
 
 def open_notebook(page, lab: Lab, name: str, timeout_ms: int = 120_000) -> None:
     """Open ``name`` in JupyterLab and wait until its kernel is idle."""
+    page.add_init_script(path=str(LAB_JS))
     page.goto(lab.notebook_url(name))
     page.wait_for_function(_KERNEL_IDLE, timeout=timeout_ms, polling=200)
 
 
 def run_all(page, timeout_ms: int = 600_000) -> float:
     """Clear every output, Run All, wait until the run ends and the kernel is idle; seconds."""
-    page.evaluate("() => window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
+    page.evaluate(f"() => {_LAB}.clearAllOutputs()")
     start = time.perf_counter()
-    page.evaluate("""() => { window.__runAll = null;
-        window.jupyterapp.commands.execute('notebook:run-all-cells')
-            .then(ok => { window.__runAll = {ok: ok !== false}; },
-                  err => { window.__runAll = {ok: false, error: String(err)}; }); }""")
+    page.evaluate(f"() => {_LAB}.runAll()")
     page.wait_for_function("() => window.__runAll !== null", timeout=timeout_ms, polling=250)
     page.wait_for_function(_KERNEL_IDLE, timeout=timeout_ms, polling=250)
     return time.perf_counter() - start
@@ -245,7 +181,10 @@ def run_all(page, timeout_ms: int = 600_000) -> float:
 
 def problems(page) -> list[str]:
     """Error and stderr outputs (model and page), and widgets JupyterLab could not show."""
-    return page.evaluate(_PROBLEMS, [STDERR_MIME, list(WIDGET_FAILURES)])
+    return page.evaluate(
+        f"([mime, failures]) => {_LAB}.problems(mime, failures)",
+        [STDERR_MIME, list(WIDGET_FAILURES)],
+    )
 
 
 def stored_figures(path: Path) -> dict[int, int]:
@@ -262,20 +201,7 @@ def stored_figures(path: Path) -> dict[int, int]:
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
-_CELL_FIGURES = f"""() => {{
-    const cells = {{}};
-    {_PANEL}.content.widgets.forEach((cell, i) => {{
-        if (cell.model.type !== "code") return;
-        const outs = cell.model.outputs.toJSON();
-        cells[i] = {{
-            plotly: outs.filter(o => o.data && o.data["{PLOTLY_MIME}"]).length,
-            widgets: outs.filter(o => o.data && o.data["{WIDGET_MIME}"]).length,
-            drawn: Array.from(cell.node.querySelectorAll(".js-plotly-plot svg.main-svg"))
-                .filter(svg => svg.getBoundingClientRect().width > 0).length,
-        }};
-    }});
-    return cells;
-}}"""
+_CELL_FIGURES = f"""() => {_LAB}.cellFigures("{PLOTLY_MIME}", "{WIDGET_MIME}")"""
 
 
 def missing_figures(page, stored: dict[int, int], timeout_ms: int = 60_000) -> list[str]:
@@ -299,6 +225,39 @@ def missing_figures(page, stored: dict[int, int], timeout_ms: int = 60_000) -> l
         time.sleep(0.5)
 
 
+def stored_figures_shown(page, timeout_ms: int = 60_000, drawn: bool = False) -> dict[int, dict]:
+    """Cell index -> how a notebook just opened (not run) shows its stored plotly outputs
+    (``storedFigures`` in lab.js), once each is drawn or shown as its picture (with ``drawn``:
+    once each is drawn), or ``timeout_ms`` has passed."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        cells = page.evaluate(f"(mime) => {_LAB}.storedFigures(mime)", PLOTLY_MIME)
+        done = all(
+            c["drawn"] + (0 if drawn else c["pictures"]) >= c["figures"] for c in cells.values()
+        )
+        if done or time.monotonic() > deadline:
+            return {int(key): c for key, c in cells.items()}
+        time.sleep(0.5)
+
+
+def hover_pictures(page, timeout_ms: int = 30_000) -> tuple[int, list[str]]:
+    """Send the pointer onto every stored figure the page shows as its picture (the PNG stored
+    beside it; the event a pointer entering it fires): plotly's renderer then draws the
+    interactive figure in its place. Returns how many pictures there were and the cells whose
+    figures were not all drawn ``timeout_ms`` later."""
+    pictures = page.locator(f'{CURRENT} .jp-RenderedPlotly img.plot-img[src^="data:image/png"]')
+    shown = [p for p in pictures.all() if p.is_visible()]
+    for picture in shown:
+        picture.dispatch_event("mouseenter")
+    cells = stored_figures_shown(page, timeout_ms, drawn=True)
+    stuck = [
+        f"cell {i}: {c['drawn']} of {c['figures']} drawn after the pointer entered"
+        for i, c in cells.items()
+        if c["drawn"] < c["figures"]
+    ]
+    return len(shown), stuck
+
+
 def figure_count(page) -> int:
     """How many plotly figures the open notebook shows."""
     return sum(c["drawn"] for c in page.evaluate(_CELL_FIGURES).values())
@@ -309,12 +268,17 @@ def figure_count(page) -> int:
 
 def sliders(page, description: str):
     """Every slider in the open notebook whose description is exactly ``description``."""
-    label = page.locator(".widget-label", has_text=re.compile(rf"^\s*{re.escape(description)}\s*$"))
+    exactly = re.compile(rf"^\s*{re.escape(description)}\s*$")
+    label = page.locator(".widget-label", has_text=exactly)
     return page.locator(f"{CURRENT} .widget-slider").filter(has=label)
 
 
-_FIGURE_TEXT = """(explorer) => Array.from(explorer.querySelectorAll(".js-plotly-plot svg text"))
-    .map(t => t.textContent).join("\\n")"""
+def slider_widths(page) -> list:
+    """[description, track width in px] of every slider in the open notebook."""
+    return page.evaluate(f"(current) => {_LAB}.sliderWidths(current)", CURRENT)
+
+
+_FIGURE_TEXT = f"(explorer) => {_LAB}.figureText(explorer)"
 
 
 def normalise_text(text: str) -> str:
@@ -348,34 +312,13 @@ def press_and_wait(page, slider, expect, timeout_ms: int = 60_000) -> Move:
     before = slider.locator(".widget-readout").first.inner_text().strip()
     explorer = slider.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][1]")
     old_text = explorer.evaluate(_FIGURE_TEXT)
-    explorer.evaluate(
-        """(ex, handle) => {
-        const textOf = """
-        + _FIGURE_TEXT
-        + """;
-        const norm = s => s.replace(/[ \\t\\u00a0]+/g, " ");
-        window.__t0 = null;
-        window.__history = [];  // [time, figure text] at every change
-        if (window.__observer) window.__observer.disconnect();
-        let last = norm(textOf(ex));
-        window.__observer = new MutationObserver(() => {
-            const text = norm(textOf(ex));
-            if (text !== last) { window.__history.push([performance.now(), text]); last = text; }
-        });
-        window.__observer.observe(ex, {childList: true, subtree: true, characterData: true,
-                                       attributes: true});
-        handle.addEventListener("keydown", () => { window.__t0 = performance.now(); },
-                                {capture: true, once: true});
-    }""",
-        handle.element_handle(),
-    )
+    explorer.evaluate(f"(ex, handle) => {_LAB}.watchFigure(ex, handle)", handle.element_handle())
     handle.focus()
     page.keyboard.press(key)
     after = slider.locator(".widget-readout").first.inner_text().strip()
     if after == before:
         raise AssertionError(f"pressing {key} on the slider did not change its value ({before})")
-    changed = """(oldText) => window.__history.some(([, text]) =>
-        text !== oldText.replace(/[ \\t\\u00a0]+/g, " ") && text.trim() !== "")"""
+    changed = f"(oldText) => {_LAB}.figureChanged(oldText)"
     try:
         page.wait_for_function(changed, arg=old_text, timeout=timeout_ms, polling=100)
     except Exception as exc:
@@ -385,12 +328,7 @@ def press_and_wait(page, slider, expect, timeout_ms: int = 60_000) -> Move:
     want = [
         line.strip() for s in expect() for line in normalise_text(s).split("\n") if line.strip()
     ]  # plotly draws each <br> line as its own tspan
-    shown = """([oldText, want]) => {
-        const norm = s => s.replace(/[ \\t\\u00a0]+/g, " ");
-        const hit = window.__history.find(([, text]) =>
-            text !== norm(oldText) && want.every(w => text.includes(w)));
-        return hit ? hit[0] : null;
-    }"""
+    shown = f"([oldText, want]) => {_LAB}.firstShowing(oldText, want)"
     try:
         page.wait_for_function(shown, arg=[old_text, want], timeout=timeout_ms, polling=100)
     except Exception as exc:
@@ -401,7 +339,7 @@ def press_and_wait(page, slider, expect, timeout_ms: int = 60_000) -> Move:
             f"{missing}; it shows:\n{now_text[:1500]}"
         ) from exc
     finally:
-        page.evaluate("() => window.__observer && window.__observer.disconnect()")
+        page.evaluate(f"() => {_LAB}.stopWatching()")
     t1 = page.evaluate(shown, [old_text, want])
     t0 = page.evaluate("() => window.__t0")
     return Move(key, before, after, t1 - t0, explorer.evaluate(_FIGURE_TEXT))

@@ -3,13 +3,15 @@
 Not run by ``make test-unit`` (which runs ``tests/unit/``): it needs a browser and takes
 minutes. ``make test-browser`` runs it through ``tools/run_layer.py``.
 
-For each notebook: open it, clear its outputs, Run All, wait for the kernel, then assert no
-error or stderr output, no widget JupyterLab could not show, and every plotly figure the
-stored notebook carries drawn again. In 04 and 05 the explorers' ``h`` and ``d_model``
-sliders are moved with the keyboard and the redrawn figure must show exactly what the
-helpers' own figure builder gives for the new values; every slider's track must be wide
-enough to drag. A screenshot of each notebook (and of each moved explorer) goes to
-``reports/screenshots/``, the run and redraw times to ``reports/browser.json`` (git-ignored).
+For each notebook: open it (plotly's renderer must show every stored figure, drawn, or as
+the PNG stored beside it for GitHub until the pointer enters it), clear its outputs, Run All,
+wait for the kernel, then assert no error or stderr output, no widget JupyterLab could not
+show, and every plotly figure the stored notebook carries drawn again. In 04 and 05 the
+explorers' ``h`` and ``d_model`` sliders are moved with the keyboard and the redrawn figure
+must show exactly what the helpers' own figure builder gives for the new values; every
+slider's track must be wide enough to drag. A screenshot of each notebook (and of each
+moved explorer) goes to ``reports/screenshots/``, the run and redraw times to
+``reports/browser.json`` (git-ignored).
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ LIVE = {
     "05_why_multi_head.ipynb": ("subspace_explorer", ("h",)),
 }
 FIXED_D_MODEL = {"05_why_multi_head.ipynb": "16"}
+# notebook -> its stored figures, how they showed when opened, pictures hovered, ones stuck
+STORED_SHOWN: dict[str, tuple] = {}
 
 
 # -- fixtures ----------------------------------------------------------------------------------
@@ -71,6 +75,9 @@ def _run(browser, server, pages, name):
         return pages[name]
     page = browser.new_page(viewport=lab.VIEWPORT)
     lab.open_notebook(page, server, name)
+    stored = lab.stored_figures(server.root / name)  # read now: JupyterLab autosaves the run
+    shown = lab.stored_figures_shown(page)  # as opened, before Run All
+    STORED_SHOWN[name] = (stored, shown, *lab.hover_pictures(page))
     seconds = lab.run_all(page)
     RESULTS["run_seconds"][name] = round(seconds, 1)
     pages[name] = page
@@ -88,22 +95,40 @@ def test_there_are_notebooks():
 def test_notebook_runs_clean_in_jupyterlab(browser, server, pages, name):
     page = _run(browser, server, pages, name)
     ok = page.evaluate("() => window.__runAll")
-    stored = lab.stored_figures(server.root / name)  # the copy JupyterLab opened
+    stored = STORED_SHOWN[name][0]  # the copy JupyterLab opened, read before Run All
     missing = lab.missing_figures(page, stored)
     SHOTS.mkdir(parents=True, exist_ok=True)
     figures = page.locator(f"{lab.CURRENT} .js-plotly-plot")
     if figures.count():
         figures.last.evaluate("(fig) => fig.scrollIntoView({block: 'center'})")
     page.screenshot(path=str(SHOTS / f"{Path(name).stem}.png"))
-    SLIDER_WIDTHS[name] = _slider_widths(page)
+    SLIDER_WIDTHS[name] = lab.slider_widths(page)
     assert ok and ok["ok"], f"{name}: Run All stopped early: {ok}"
     problems = lab.problems(page)
     assert not problems, f"{name}: " + "\n".join(problems)
     assert not missing, f"{name}: " + "; ".join(missing)
     assert lab.figure_count(page) >= (1 if stored else 0), f"{name}: no figure drawn"
     if name not in LIVE:  # free the kernel; 04 and 05 stay open for the slider tests
-        page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.shutdown()")
+        page.evaluate("() => window.eightHeadsLab.shutdownKernel()")
         pages.pop(name).close()
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_stored_figures_open_in_plotly_and_turn_interactive(browser, server, pages, name):
+    """A stored notebook, opened as it is: plotly's renderer shows every stored figure (never
+    the image renderer, though a PNG is stored beside each for GitHub). It draws a figure at
+    once, or shows that picture until the pointer enters it and then draws the figure (what
+    jupyterlab-plotly does with a PNG in the output, the one it stores itself when it saves)."""
+    if name not in STORED_SHOWN:  # run on its own (-k): open the notebook here
+        _run(browser, server, pages, name)
+    stored, shown, hovered, stuck = STORED_SHOWN[name]
+    assert {i: c["figures"] for i, c in shown.items()} == stored, (shown, stored)
+    other = {i: c for i, c in shown.items() if c["imageOutputs"] or c["views"] != c["figures"]}
+    assert not other, f"{name}: figures not shown by plotly's renderer: {other}"
+    unshown = {i: c for i, c in shown.items() if c["drawn"] + c["pictures"] < c["figures"]}
+    assert not unshown, f"{name}: stored figures neither drawn nor shown as pictures: {unshown}"
+    assert hovered == sum(c["pictures"] for c in shown.values()), (hovered, shown)
+    assert not stuck, f"{name}: " + "; ".join(stuck)
 
 
 @pytest.mark.parametrize(
@@ -158,18 +183,11 @@ MIN_TRACK_PX = 100  # a slider's track a learner can drag with a mouse
 SLIDER_WIDTHS: dict[str, list] = {}  # notebook -> [description, track width in px], from its run
 
 
-def _slider_widths(page) -> list:
-    return page.evaluate(f"""() => Array.from(document.querySelectorAll(
-        "{lab.CURRENT} .widget-slider")).map(s => [
-            s.querySelector(".widget-label")?.textContent.trim(),
-            Math.round(s.querySelector(".slider-container, .slider")?.getBoundingClientRect().width || 0)])""")
-
-
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_sliders_are_wide_enough_to_drag(browser, server, pages, name):
     widths = SLIDER_WIDTHS.get(name)
     if widths is None:  # run on its own (-k): open the notebook here
-        widths = _slider_widths(_run(browser, server, pages, name))
+        widths = lab.slider_widths(_run(browser, server, pages, name))
     if name in LIVE:
         assert widths, f"{name}: no slider in the page"
     narrow = [(label, px) for label, px in widths if px < MIN_TRACK_PX]

@@ -1,4 +1,5 @@
-"""helpers.attention: shapes, the inverse pair split/merge, equality with torch, and errors."""
+"""helpers.attention: shapes, the inverse pair split/merge, equality with torch (with and without
+masks), and errors."""
 
 import math
 
@@ -9,9 +10,11 @@ from torch import nn
 from helpers.attention import (
     MultiHeadSelfAttention,
     SelfAttention,
+    causal_mask,
     check_heads,
     merge_heads,
     nearest_heads,
+    padding_mask,
     scaled_dot_product_attention,
     split_heads,
     valid_heads,
@@ -127,6 +130,109 @@ def test_from_torch_keeps_float64():
         assert torch.allclose(ours(x)[0], m(x, x, x)[0], atol=1e-10)
 
 
+# --------------------------------------------------------------------------- masks
+#
+# The helpers take one bool mask, True = may attend (F.scaled_dot_product_attention's
+# convention); nn.MultiheadAttention takes key_padding_mask [B, T] and attn_mask [T, T] with
+# True = may NOT attend, so torch gets the inverted masks.
+
+MASK_SHAPES = [  # (lengths, d_model, h): h = 1 and h = d_model included
+    ([5, 2, 3], 16, 4),
+    ([4, 4], 16, 1),
+    ([7, 1, 3, 6], 12, 3),
+    ([3, 2], 8, 8),
+]
+
+
+def _torch_and_ours(d_model, h, seed):
+    torch.manual_seed(seed)
+    m = nn.MultiheadAttention(d_model, h, batch_first=True).eval()
+    with torch.no_grad():  # torch starts its biases at zero; make them count
+        m.in_proj_bias.normal_()
+        m.out_proj.bias.normal_()
+    return m, MultiHeadSelfAttention.from_torch(m).eval()
+
+
+def test_causal_mask_is_lower_triangular():
+    assert causal_mask(3).int().tolist() == [[1, 0, 0], [1, 1, 0], [1, 1, 1]]
+
+
+def test_padding_mask_marks_the_real_tokens():
+    mask = padding_mask([3, 1], T=4)
+    assert list(mask.shape) == [2, 1, 1, 4]
+    assert mask[:, 0, 0].int().tolist() == [[1, 1, 1, 0], [1, 0, 0, 0]]
+    assert list(padding_mask([2, 5]).shape) == [2, 1, 1, 5]  # T defaults to the longest
+
+
+@pytest.mark.parametrize("kind", ["padding", "causal", "both"])
+@pytest.mark.parametrize("lengths, d_model, h", MASK_SHAPES)
+def test_masked_layer_equals_torch_multihead_attention(lengths, d_model, h, kind):
+    m, ours = _torch_and_ours(d_model, h, seed=len(lengths) * 100 + d_model + h)
+    B, T = len(lengths), max(lengths)
+    x = torch.randn(B, T, d_model)  # (B, T, d_model)
+    pad = padding_mask(lengths, T)  # (B, 1, 1, T)  True at real tokens
+    causal = causal_mask(T)  # (T, T)  True on and below the diagonal
+    mask, theirs = {
+        "padding": (pad, dict(key_padding_mask=~pad[:, 0, 0])),
+        "causal": (causal, dict(attn_mask=~causal)),
+        "both": (causal & pad, dict(key_padding_mask=~pad[:, 0, 0], attn_mask=~causal)),
+    }[kind]
+    with torch.no_grad():
+        out, weights = ours(x, mask=mask)
+        ref_out, ref_w = m(x, x, x, average_attn_weights=False, **theirs)
+        fast_out, _ = m(x, x, x, need_weights=False, **theirs)  # torch's fused path
+    real = pad[:, 0, 0]  # (B, T)
+    assert not torch.isnan(out).any()  # padding only hides keys: no row is empty
+    assert torch.allclose(out[real], ref_out[real], atol=1e-5)
+    assert torch.allclose(out, ref_out, atol=1e-5)  # padded queries too: they see real keys
+    assert torch.allclose(out, fast_out, atol=1e-5)
+    assert torch.allclose(weights, ref_w, atol=1e-6)
+    assert torch.all(weights.masked_select(~mask.expand_as(weights)) == 0)
+    assert torch.allclose(weights.sum(-1), torch.ones(B, h, T), atol=1e-5)
+
+
+def test_padded_batch_equals_each_sentence_alone():
+    torch.manual_seed(11)
+    layer = MultiHeadSelfAttention(16, 4).eval()
+    lengths = [4, 2, 3]
+    x = torch.randn(3, 4, 16)  # (B, T, d_model)
+    with torch.no_grad():
+        out, _ = layer(x, mask=padding_mask(lengths))
+        x_other = x.clone()
+        x_other[1, 2:] = 100.0  # whatever sits in the padding
+        out_other, _ = layer(x_other, mask=padding_mask(lengths))
+        for b, n in enumerate(lengths):
+            alone, _ = layer(x[b : b + 1, :n])
+            assert torch.allclose(out[b, :n], alone[0], atol=1e-6)
+            assert torch.allclose(out_other[b, :n], alone[0], atol=1e-6)
+
+
+def test_causal_output_ignores_later_tokens():
+    torch.manual_seed(12)
+    layer = MultiHeadSelfAttention(16, 4).eval()
+    x = torch.randn(2, 5, 16)
+    x_later = x.clone()
+    x_later[:, 3:] = torch.randn(2, 2, 16)
+    with torch.no_grad():
+        out, _ = layer(x, mask=causal_mask(5))
+        out_later, _ = layer(x_later, mask=causal_mask(5))
+    assert torch.allclose(out[:, :3], out_later[:, :3], atol=1e-6)
+    assert not torch.allclose(out[:, 3:], out_later[:, 3:], atol=1e-3)
+
+
+def test_fully_masked_row_is_nan_and_a_diagonal_fixes_it():
+    torch.manual_seed(13)
+    layer = MultiHeadSelfAttention(8, 2).eval()
+    x = torch.randn(1, 4, 8)
+    left_padded = causal_mask(4) & torch.tensor([False, True, True, True])  # (T, T) row 0 empty
+    with torch.no_grad():
+        out, weights = layer(x, mask=left_padded)
+        fixed, _ = layer(x, mask=left_padded | torch.eye(4, dtype=torch.bool))
+    assert torch.isnan(out[0, 0]).all() and torch.isnan(weights[0, :, 0]).all()
+    assert not torch.isnan(out[0, 1:]).any()
+    assert not torch.isnan(fixed).any() and torch.allclose(fixed[0, 1:], out[0, 1:], atol=1e-6)
+
+
 # --------------------------------------------------------------------------- bad input
 
 
@@ -197,6 +303,63 @@ def test_error_mask_not_bool():
     q = torch.randn(1, 2, 4)
     with pytest.raises(ValueError, match=r"mask must be a bool tensor"):
         scaled_dot_product_attention(q, q, q, torch.ones(2, 2))
+
+
+@pytest.mark.parametrize(
+    "mask, words",
+    [
+        (
+            torch.zeros(4, 4).masked_fill(~causal_mask(4), float("-inf")),
+            r"got torch.float32; an additive float mask \(0 = attend, -inf = not\) becomes one "
+            "with mask == 0",
+        ),
+        (causal_mask(4).int(), r"got torch.int32; .* becomes one with mask.bool\(\)"),
+        ([[True] * 4] * 4, r"got list; e.g. causal_mask\(T\) or padding_mask\(lengths\)"),
+    ],
+)
+def test_error_mask_kind_names_the_convention(mask, words):
+    layer = MultiHeadSelfAttention(16, 4)
+    with pytest.raises(
+        ValueError, match=r"mask must be a bool tensor \(True = may attend\), " + words
+    ):
+        layer(torch.randn(2, 4, 16), mask=mask)
+
+
+@pytest.mark.parametrize(
+    "mask, shape",
+    [
+        (causal_mask(5), "[5, 5]"),  # built for another length
+        (padding_mask([4, 2], T=4)[:, 0, 0], "[2, 4]"),  # torch's key_padding_mask shape
+        (padding_mask([4, 2, 3], T=4), "[3, 1, 1, 4]"),  # another batch
+    ],
+)
+def test_error_mask_shape_names_shapes_and_fix(mask, shape):
+    layer = MultiHeadSelfAttention(16, 4)
+    with pytest.raises(ValueError) as e:
+        layer(torch.randn(2, 4, 16), mask=mask)
+    assert str(e.value) == (
+        f"mask of shape {shape} does not broadcast to the scores [2, 4, 4, 4]; "
+        "use [4, 4] (e.g. causal_mask(4)) or [B, 1, 1, 4] (padding_mask(lengths))"
+    )
+
+
+@pytest.mark.parametrize(
+    "lengths, T, words",
+    [
+        ([3, 0], None, r"lengths=\[3, 0\]: give one length per sentence, each at least 1 token"),
+        ([], None, r"lengths=\[\]"),
+        ([5, 2], 4, r"a sentence of 5 tokens does not fit in T=4; pass T >= 5"),
+        ([2], 0, r"T=0"),
+    ],
+)
+def test_error_padding_mask(lengths, T, words):
+    with pytest.raises(ValueError, match=words):
+        padding_mask(lengths, T)
+
+
+def test_error_causal_mask_length():
+    with pytest.raises(ValueError, match=r"T=0 must be a whole number >= 1"):
+        causal_mask(0)
 
 
 def test_error_from_torch_other_kdim():

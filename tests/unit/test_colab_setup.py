@@ -67,3 +67,44 @@ def test_setup_cell_installs_the_package_pyproject_names():
 
     pyproject = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())
     assert f'"{pyproject["project"]["name"]} @ git+{REPO_URL}@{BRANCH}"' in setup_cell_source()
+
+
+def _shown_by_an_explorer(monkeypatch) -> list:
+    """What an explorer hands to ``display``: its first figure, then one after a change."""
+    import ipywidgets as widgets
+    import plotly.graph_objects as go
+
+    from helpers.widgets import base
+
+    shown: list = []
+    monkeypatch.setattr(base, "display", shown.append)
+    n = widgets.IntSlider(value=1, min=1, max=3, description="n")
+    ex = base.Explorer({"n": n}, lambda n: go.Figure(layout={"title": f"n={n} </script>"}))
+    ex.n.value = 2
+    return shown
+
+
+def test_outside_colab_an_explorer_shows_the_figure_itself(monkeypatch):
+    import plotly.graph_objects as go
+
+    shown = _shown_by_an_explorer(monkeypatch)
+    assert [type(s) for s in shown] == [go.Figure, go.Figure]  # plotly's renderer, its mimetype
+
+
+def test_in_colab_an_explorer_shows_html_that_loads_plotly_before_drawing(monkeypatch):
+    """Colab's output frame runs an external script late (colabtools#5889): the HTML has
+    none, only one inline script that adds plotly.js if missing and draws once it is there
+    (drawn in an emulated output frame by tests/colab/check_output_frame.py)."""
+    from IPython.display import HTML
+    from plotly.offline import get_plotlyjs_version
+
+    fake_colab(monkeypatch)
+    shown = _shown_by_an_explorer(monkeypatch)
+    assert [type(s) for s in shown] == [HTML, HTML]
+    first, second = (s.data for s in shown)
+    cdn = f"https://cdn.plot.ly/plotly-{get_plotlyjs_version()}.min.js"
+    for html in (first, second):
+        assert html.count("<script") == 1 and "<script src" not in html
+        assert f'src = "{cdn}"' in html and "if (window.Plotly) return draw();" in html
+        assert html.count("</script>") == 1, "a title ended the script early"
+    assert "n=1 " in first and "n=2 " in second

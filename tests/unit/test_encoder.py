@@ -6,6 +6,7 @@ import pytest
 import torch
 from torch import nn
 
+from helpers.attention import causal_mask, padding_mask
 from helpers.encoder import Encoder, EncoderLayer, sinusoidal_positions
 
 CONFIGS = [  # (n_layers, d_model, h, d_ff)
@@ -66,6 +67,96 @@ def test_encoder_equals_torch_transformer_encoder(n_layers, d_model, h, d_ff):
     assert all(list(w.shape) == [3, h, 7, 7] for w in weights)
     assert torch.allclose(weights[0], w0, atol=1e-6)
     assert torch.allclose(torch.stack(weights).sum(-1), torch.ones(n_layers, 3, h, 7), atol=1e-5)
+
+
+# --------------------------------------------------------------------------- masks
+#
+# Ours: one bool mask, True = may attend. torch: src_key_padding_mask [B, T] and mask [T, T],
+# True = may NOT attend, so torch gets the inverted masks.
+
+LENGTHS = [7, 3, 5]
+
+
+def _masks(kind, T=7):
+    pad = padding_mask(LENGTHS, T)  # (B, 1, 1, T)
+    causal = causal_mask(T)  # (T, T)
+    return {
+        "padding": (pad, dict(src_key_padding_mask=~pad[:, 0, 0])),
+        "causal": (causal, dict(mask=~causal)),
+        "both": (causal & pad, dict(src_key_padding_mask=~pad[:, 0, 0], mask=~causal)),
+    }[kind]
+
+
+@pytest.mark.parametrize("activation", ["relu", "gelu"])
+@pytest.mark.parametrize("kind", ["padding", "causal", "both"])
+def test_masked_encoder_layer_equals_torch_layer(kind, activation):
+    torch.manual_seed(21)
+    theirs = nn.TransformerEncoderLayer(
+        16, 4, 40, dropout=0.0, activation=activation, batch_first=True
+    ).eval()
+    ours = EncoderLayer.from_torch(theirs).eval()
+    assert ours.activation == activation
+    mask, torch_masks = _masks(kind)
+    x = torch.randn(3, 7, 16)
+    with torch.no_grad():
+        y, weights = ours(x, mask)
+        layer_masks = {"src_mask" if k == "mask" else k: v for k, v in torch_masks.items()}
+        expected = theirs(x, **layer_masks)  # the layer calls its causal mask src_mask
+    real = padding_mask(LENGTHS, 7)[:, 0, 0]  # (B, T)
+    assert (y[real] - expected[real]).abs().max().item() < 1e-5
+    assert (y - expected).abs().max().item() < 1e-5  # padded positions too: no row is empty
+    assert torch.all(weights.masked_select(~mask.expand_as(weights)) == 0)
+
+
+@pytest.mark.parametrize("activation", ["relu", "gelu"])
+@pytest.mark.parametrize("kind", ["padding", "causal", "both"])
+def test_masked_encoder_equals_torch_transformer_encoder(kind, activation):
+    torch.manual_seed(22)
+    theirs = torch_encoder(3, 16, 4, 32, activation=activation)
+    ours = Encoder.from_torch(theirs).eval()
+    assert [layer.activation for layer in ours.layers] == [activation] * 3
+    mask, torch_masks = _masks(kind)
+    x = torch.randn(3, 7, 16)
+    with torch.no_grad():
+        y, weights = ours(x, mask)
+        expected = theirs(x, **torch_masks)
+    assert (y - expected).abs().max().item() < 1e-5
+    assert len(weights) == 3
+
+
+def test_padded_batch_through_the_encoder_equals_each_sentence_alone():
+    torch.manual_seed(23)
+    enc = Encoder(3, 16, 4, 32, activation="gelu").eval()
+    x = torch.randn(3, 7, 16) + sinusoidal_positions(7, 16)
+    with torch.no_grad():
+        y, _ = enc(x, padding_mask(LENGTHS, 7))
+        y_plain, _ = enc(x)
+        for b, n in enumerate(LENGTHS):
+            alone, _ = enc(x[b : b + 1, :n])
+            assert (y[b, :n] - alone[0]).abs().max().item() < 1e-5
+    assert not torch.allclose(y_plain[1, :3], y[1, :3], atol=1e-3)  # without the mask: changed
+
+
+def test_causal_encoder_output_ignores_later_tokens():
+    torch.manual_seed(24)
+    enc = Encoder(2, 16, 4, 32).eval()
+    x = torch.randn(2, 6, 16)
+    x_later = x.clone()
+    x_later[:, 4:] = torch.randn(2, 2, 16)
+    with torch.no_grad():
+        y, _ = enc(x, causal_mask(6))
+        y_later, _ = enc(x_later, causal_mask(6))
+    assert torch.allclose(y[:, :4], y_later[:, :4], atol=1e-6)
+
+
+def test_masked_encoder_errors_name_the_fix():
+    enc = Encoder(2, 16, 4, 32)
+    with pytest.raises(ValueError, match=r"mask must be a bool tensor .* mask == 0"):
+        enc(torch.randn(2, 5, 16), nn.Transformer.generate_square_subsequent_mask(5))
+    with pytest.raises(ValueError, match=r"mask of shape \[2, 5\] does not broadcast"):
+        enc(torch.randn(2, 5, 16), padding_mask([5, 2])[:, 0, 0])
+    with pytest.raises(ValueError, match=r"activation='tanh'; choose one of relu, gelu"):
+        Encoder(2, 16, 4, 32, activation="tanh")
 
 
 def test_encoder_layer_equals_torch_layer_in_train_mode_with_dropout_0():

@@ -9,6 +9,7 @@ from helpers.figures.cost import (
     implementations_figure,
     scale_comparison_figure,
     si,
+    term_share_figure,
     timing_figure,
 )
 
@@ -75,3 +76,18 @@ def test_implementations_figure():
     assert list(fig.data[0].text) == ["1.00 × a", "2.00 × a", "3.00 × a", "0.50 × c"]
     with pytest.raises(ValueError):
         implementations_figure({})
+
+
+def test_term_share_figure_crosses_50_percent_at_n_equal_2_d_model():
+    curves = {d: [attention_cost(n, d, 8) for n in (64, 2 * d, 8 * d)] for d in (512, 5120)}
+    fig = term_share_figure(curves, marks={"video": attention_cost(80, 5120, 8)})
+    lines = [t for t in fig.data if t.mode == "lines"]
+    assert [t.name for t in lines] == ["d_model = 512", "d_model = 5120"]
+    assert [t.y[1] for t in lines] == [50.0, 50.0]  # at n = 2·d_model the two terms are equal
+    assert lines[0].y[0] > 50 > lines[0].y[2]
+    assert [s.x0 for s in fig.layout.shapes if s.x0 is not None and s.x0 > 1] == [1024, 10240]
+    video = [t for t in fig.data if t.mode == "markers"][0]
+    assert video.name == "video: n = 80, d_model = 5120, 99.2 %"
+    assert video.showlegend is not False  # named in the legend
+    with pytest.raises(ValueError, match=r"curves\[512\] must hold costs with d_model = 512"):
+        term_share_figure({512: [attention_cost(64, 256, 8)]})

@@ -74,3 +74,33 @@ def test_embedding_figure_fans_out_the_labels_of_a_family():
         "middle left",
         "bottom center",
     ]
+
+
+def test_training_frames_figure_one_frame_per_step_on_fixed_axes():
+    words = ["king", "queen", "cat", "the"]
+    frames = {
+        0: torch.zeros(4, 2),
+        10: torch.tensor([[1.0, 0.0], [1.0, 0.1], [-1.0, 0.0], [0.0, 2.0]]),
+    }
+    fig = embeddings.training_frames_figure(
+        frames, words, FAMILIES, captions={0: "gap 0.00", 10: "gap 0.50"}, title="training"
+    )
+    assert [f.name for f in fig.frames] == ["0", "10"]
+    assert fig.layout.sliders[0].active == 1  # opens on the last step
+    assert [s.label for s in fig.layout.sliders[0].steps] == ["0", "10"]
+    assert fig.layout.title.text == "training: step 10, gap 0.50"
+    assert fig.frames[0].layout.title.text == "training: step 0, gap 0.00"
+    names = [t.name for t in fig.data]
+    assert names == ["other words", "royalty", "animals"]
+    royalty = fig.data[1]
+    assert list(royalty.text) == ["king", "queen"] and list(royalty.x) == [1.0, 1.0]
+    assert list(fig.frames[0].data[1].x) == [0.0, 0.0]  # the same words, at step 0
+    low_x, high_x = fig.layout.xaxis.range
+    assert low_x < -1.0 and high_x > 1.0  # one range for every step
+
+
+def test_training_frames_figure_rejects_points_of_another_shape():
+    with pytest.raises(ValueError, match=r"step 5: points must be \(len\(words\), 2\) = \(2, 2\)"):
+        embeddings.training_frames_figure({5: torch.zeros(2, 3)}, ["king", "cat"], FAMILIES)
+    with pytest.raises(ValueError, match="at least one step"):
+        embeddings.training_frames_figure({}, ["king"], FAMILIES)

@@ -9,8 +9,20 @@ from support import panel_titles
 
 from helpers.attention import MultiHeadSelfAttention
 from helpers.figures.space import moving_points_figure
-from helpers.figures.subspaces import head_planes_figure, question_attention_figure, sweep_figure
-from helpers.geometry import head_planes, head_queries_keys, head_view
+from helpers.figures.subspaces import (
+    head_planes_figure,
+    question_attention_figure,
+    sweep_figure,
+    value_space_figure,
+)
+from helpers.geometry import (
+    head_planes,
+    head_queries_keys,
+    head_values,
+    head_view,
+    value_planes,
+    value_view,
+)
 from helpers.tasks.sweep import PAPER_TABLE_3A, summarize
 
 T = 5
@@ -126,3 +138,21 @@ def test_moving_points_rejects_mismatched_points():
         moving_points_figure(torch.zeros(4, 2), torch.zeros(5, 2), torch.zeros(4, dtype=torch.long))
     with pytest.raises(ValueError, match=r"\[n, 2\]"):
         moving_points_figure(torch.zeros(4, 3), torch.zeros(4, 3), torch.zeros(4, dtype=torch.long))
+
+
+def test_value_space_figure_marks_the_output_among_the_values_with_distances():
+    torch.manual_seed(5)
+    attn = MultiHeadSelfAttention(16, 8)
+    x = torch.randn(1, T, 16)
+    v, z = head_values(attn, x)  # (1, 8, T, 2) ×2
+    view = value_view(v[0], z[0], value_planes(head_values(attn, torch.randn(20, T, 16))[0]))
+    fig = value_space_figure(view, LABELS, roles={3: "prev (rule 1)", 1: "match (rule 2)"})
+    stars = [t for t in fig.data if t.name and t.name.startswith("z, head")]
+    assert len(stars) == 8 and all(t.marker.symbol == "star" for t in stars)
+    assert stars[2].x[0] == pytest.approx(float(z[0, 2, -1, 0]), abs=1e-3)  # d_k = 2: its own plane
+    titles = panel_titles(fig)
+    assert len(titles) == 8
+    assert f"prev {float(view.distances[0, 3]):.2f}" in titles[0]
+    assert f"match {float(view.distances[0, 1]):.2f}" in titles[0]
+    with pytest.raises(ValueError, match="labels has 4 names"):
+        value_space_figure(view, LABELS[:4])

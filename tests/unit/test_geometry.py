@@ -3,15 +3,18 @@
 import pytest
 import torch
 
-from helpers.attention import MultiHeadSelfAttention
+from helpers.attention import MultiHeadSelfAttention, merge_heads
 from helpers.geometry import (
     head_planes,
     head_queries_keys,
+    head_values,
     head_view,
     pca,
     plane_basis,
     principal_axes,
     qk_plane,
+    value_planes,
+    value_view,
 )
 
 
@@ -88,3 +91,35 @@ def test_head_view_of_two_wide_heads_is_their_own_coordinates():
     assert view.kept == [1.0] * 8 and view.d_k == 2 and view.position == 4
     with pytest.raises(ValueError, match="planes has 2 entries for h=8"):
         head_view(q[0], k[0], w[0], head_planes(attn, x)[:2])
+
+
+def test_head_values_and_outputs_are_the_layers_own():
+    torch.manual_seed(3)
+    attn = MultiHeadSelfAttention(16, 4)
+    x = torch.randn(2, 5, 16)
+    v, z = head_values(attn, x)  # (2, 4, 5, 4) ×2
+    _, w = attn(x)
+    assert torch.allclose(v[:, 2], attn.W_V(x)[..., 8:12]) and torch.allclose(z, w @ v)
+    assert torch.allclose(attn.W_O(merge_heads(z)), attn(x)[0], atol=1e-6)
+
+
+def test_value_view_measures_z_in_every_dimension_and_draws_it_on_a_plane():
+    torch.manual_seed(4)
+    v = torch.randn(10, 2, 5, 4)  # (N, h, T, d_k): 10 sentences, 2 heads of width 4
+    w = torch.softmax(torch.randn(2, 5, 5), -1)  # (h, T, T)
+    z = w @ v[0]  # (h, T, d_k)
+    planes = value_planes(v)
+    view = value_view(v[0], z, planes)
+    assert list(view.values.shape) == [2, 5, 2] and list(view.z.shape) == [2, 2]
+    assert torch.allclose(
+        view.distances, (v[0] - z[:, -1:]).norm(dim=-1)
+    )  # full d_k, not the plane
+    assert all(0 < kept < 1 for kept in view.kept) and view.position == 4
+    basis = planes[1][0]
+    assert torch.allclose(view.z[1], z[1, -1] @ basis)
+    two = value_view(v[0, :, :, :2], z[:, :, :2], value_planes(v[..., :2]))
+    assert two.kept == [1.0, 1.0] and torch.equal(
+        two.values, v[0, :, :, :2]
+    )  # d_k = 2: its own plane
+    with pytest.raises(ValueError, match="planes has 1 entries for h=2"):
+        value_view(v[0], z, planes[:1])

@@ -13,7 +13,7 @@ from helpers.colab import REPO_URL, colab_badge
 ROOT = Path(__file__).resolve().parents[2]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 # conda-forge names that differ from PyPI names
-CONDA_TO_PIP = {"pytorch-cpu": "torch"}
+CONDA_TO_PIP = {"pytorch-cpu": "torch", "python-kaleido": "kaleido"}
 
 
 def name(requirement: str) -> str:

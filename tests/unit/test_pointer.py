@@ -6,6 +6,7 @@ import torch
 from helpers.tasks.pointer import (
     TokenEncoder,
     accuracy,
+    baseline_accuracies,
     pointer_batch,
     pointer_head_scores,
     token_labels,
@@ -81,3 +82,42 @@ def test_pointer_head_scores_on_hand_made_weights():
     assert scores["on target"].tolist() == [[0.0, 1.0]]
     assert scores["pointer → target"].tolist() == [[0.0, 1.0]]
     assert token_labels(tokens[0]) == ["0:→3", "1:0", "2:0", "3:9", "4:0"]
+
+
+def test_head_mask_in_training_removes_those_heads_and_nothing_else():
+    _, plain = train_pointer(steps=5, seed=3)
+    _, ones = train_pointer(steps=5, seed=3, head_mask=torch.ones(2, 4))
+    assert plain == ones  # keeping every head is the plain model
+    no_layer_0 = torch.tensor([[0.0] * 4, [1.0] * 4])
+    m1, l1 = train_pointer(steps=5, seed=3, head_mask=no_layer_0)
+    m2, l2 = train_pointer(steps=5, seed=3, head_mask=no_layer_0)
+    assert l1 == l2 and l1 != plain
+    # the removed heads never reach the loss: their query and key weights are never trained
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(3)  # what train_pointer(seed=3) starts from
+        start = TokenEncoder(vocab=10, T=6, n_layers=2, d_model=32, h=4, d_ff=64)
+    for name in ("W_Q", "W_K", "W_V"):
+        trained = getattr(m1.encoder.layers[0].self_attn, name).weight
+        assert torch.equal(trained, getattr(start.encoder.layers[0].self_attn, name).weight)
+    tokens, targets = pointer_batch(50, generator=torch.Generator().manual_seed(1))
+    assert 0 <= accuracy(m1, tokens, targets, head_mask=no_layer_0) <= 1
+
+
+def test_baseline_accuracies_on_hand_made_sequences():
+    tokens = torch.tensor(
+        [
+            [1, 7, 7, 2, 3, 4],  # answer 7, the commonest digit: a hit
+            [3, 7, 7, 2, 3, 4],  # answer 2, not the commonest: a miss
+            [2, 5, 6, 8, 9, 0],  # all tied: the answer 6 is one of 5 leaders, 1/5
+        ]
+    )
+    base = baseline_accuracies(tokens)
+    assert base["the commonest digit"] == pytest.approx((1 + 0 + 0.2) / 3)
+    assert base["a fixed digit"] == pytest.approx(1 / 3)  # answers 7, 2, 6: each once
+
+
+def test_baseline_accuracies_on_random_sequences_are_near_their_expected_values():
+    tokens, _ = pointer_batch(20000, generator=torch.Generator().manual_seed(0))
+    base = baseline_accuracies(tokens)
+    assert 0.09 < base["a fixed digit"] < 0.12
+    assert 0.33 < base["the commonest digit"] < 0.37

@@ -6,8 +6,16 @@ import pytest
 import torch
 
 from helpers import asset_path
-from helpers.tasks.sweep import head_sweep, load_models, main, save_models, summarize
-from helpers.tasks.two_rule import QUICK, train_model
+from helpers.tasks.sweep import (
+    grid,
+    head_sweep,
+    load_models,
+    main,
+    save_models,
+    stored_models,
+    summarize,
+)
+from helpers.tasks.two_rule import FULL, QUICK, train_model
 
 KEYS = {"h", "d_k", "seed", "accuracy", "acc_prev", "acc_match", "params", "steps"}
 
@@ -37,17 +45,17 @@ def test_summarize_mean_and_std():
 
 
 def test_save_and_load_models_round_trip(tmp_path):
-    models = {(16, h): train_model(16, h, 0, True)[0] for h in (1, 8)}
+    models = {(16, h, QUICK.steps): train_model(16, h, 0, True)[0] for h in (1, 8)}
     save_models(models, tmp_path / "m.safetensors")
-    loaded = load_models(16, tmp_path / "m.safetensors")
+    loaded = load_models(16, tmp_path / "m.safetensors", steps=QUICK.steps)
     assert sorted(loaded) == [1, 8]
-    for (_, h), model in models.items():
+    for (_, h, _), model in models.items():
         for a, b in zip(model.state_dict().values(), loaded[h].state_dict().values(), strict=True):
             assert torch.equal(a, b)
     with pytest.raises(
         ValueError, match=r"d_model=32 has no stored models; choose d_model from \[16\]"
     ):
-        load_models(32, tmp_path / "m.safetensors")
+        load_models(32, tmp_path / "m.safetensors", steps=QUICK.steps)
 
 
 def test_stored_models_are_read_without_unpickling():
@@ -56,12 +64,16 @@ def test_stored_models_are_read_without_unpickling():
     )  # a JSON header, then raw arrays
 
 
-@pytest.mark.parametrize("name, steps", [("head_sweep.json", 300), ("head_sweep_1200.json", 1200)])
+@pytest.mark.parametrize(
+    "name, steps",
+    [("head_sweep.json", 300), ("head_sweep_1200.json", 1200), ("head_sweep_encoder.json", 300)],
+)
 def test_stored_tables_cover_the_sweep(name, steps):
     table = json.loads(asset_path(name).read_text())
     rows = table["rows"]
     assert table["command"].startswith("python -m helpers.tasks.sweep --full")
     assert table["command"].endswith(f"--out assets/{name}")
+    assert table.get("layer", "attention") == ("encoder" if "encoder" in name else "attention")
     assert table["settings"]["steps"] == steps
     assert {(r["h"], r["seed"]) for r in rows} == {
         (h, s) for h in (1, 2, 4, 8, 16) for s in range(5)
@@ -86,9 +98,18 @@ def test_script_reproduces_the_stored_table_on_a_reduced_setting(tmp_path, capsy
             assert row[key] == pytest.approx(twin[key], abs=0.005), (row, twin)
 
 
-def test_stored_models_are_the_seed_0_models_this_code_trains():
-    stored = load_models(16)
-    assert sorted(stored) == [1, 2, 4, 8, 16]
-    fresh, _ = train_model(16, 1, 0)
-    for a, b in zip(stored[1].state_dict().values(), fresh.state_dict().values(), strict=True):
+def test_the_stored_grid_covers_every_width_and_power_of_two_h():
+    stored = stored_models()
+    assert sorted(stored) == [(d, h) for d, h, steps in grid() if steps == FULL.steps]
+    assert sorted({d for d, _ in stored}) == [8, 16, 32, 64]
+    assert sorted(load_models(64)) == [1, 2, 4, 8, 16, 32, 64]
+    assert list(load_models(16, steps=1200)) == [16]
+
+
+@pytest.mark.parametrize("d_model, h", [(16, 1), (32, 4)])
+def test_stored_models_are_the_seed_0_models_this_code_trains(d_model, h):
+    """The grid script's cells, retrained: the same weights to the bit."""
+    fresh, _ = train_model(d_model, h, 0)
+    stored = load_models(d_model)[h]
+    for a, b in zip(stored.state_dict().values(), fresh.state_dict().values(), strict=True):
         assert torch.equal(a, b)

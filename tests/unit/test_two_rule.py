@@ -6,6 +6,7 @@ import torch
 from helpers.tasks.sweep import head_sweep
 from helpers.tasks.two_rule import (
     K_KEY,
+    evaluate,
     K_VAL,
     PREV,
     T,
@@ -74,3 +75,29 @@ def test_rule_weights_are_attention_shares():
     rw = rule_weights(model, held_out_batch(64))
     assert list(rw.shape) == [4, 2]
     assert ((rw >= 0) & (rw.sum(1, keepdim=True) <= 1 + 1e-6)).all()
+
+
+def test_the_encoder_layer_model_has_the_same_parameters_for_every_h_and_shares_its_attention():
+    counts = {
+        h: sum(p.numel() for p in TwoRuleModel(16, h, "encoder").parameters()) for h in (1, 4, 16)
+    }
+    assert len(set(counts.values())) == 1, counts
+    model = TwoRuleModel(16, 4, "encoder")
+    assert model.attn is model.block.self_attn  # the heads the geometry draws are the layer's own
+    logits, weights = model(make_batch(3, torch.Generator().manual_seed(0)).tokens)
+    assert list(logits.shape) == [3, 2, K_VAL] and list(weights.shape) == [3, 4, T, T]
+    with pytest.raises(ValueError, match="layer='lstm'; choose one of attention, encoder"):
+        TwoRuleModel(16, 4, "lstm")
+
+
+def test_head_mask_removes_heads_at_test_time():
+    model, _ = train_model(16, 4, 0, True)
+    batch = held_out_batch(64)
+    assert evaluate(model, batch, torch.ones(4)) == evaluate(model, batch)
+    with torch.no_grad():
+        none, _ = model(batch.tokens, torch.zeros(4))  # every head removed: only W_O's bias is left
+        expected = model.readout(model.attn.W_O.bias).view(1, 2, K_VAL)
+    assert torch.allclose(none, expected.expand_as(none), atol=1e-6)
+    logits_all, _ = model(batch.tokens)
+    logits_cut, _ = model(batch.tokens, torch.tensor([1.0, 1.0, 1.0, 0.0]))
+    assert not torch.allclose(logits_all, logits_cut)

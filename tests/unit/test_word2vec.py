@@ -17,6 +17,7 @@ from helpers.word2vec import (
     family_separation,
     initial_loss,
     noise_distribution,
+    steps,
     train,
     trained_vectors,
 )
@@ -121,3 +122,27 @@ def test_family_separation_on_made_up_vectors():
         Vocabulary(["a", "b", "c", "d"]), torch.tensor([[1.0, 0], [1, 0], [0, 1], [0, 1]])
     )
     assert family_separation(wv, {"x": ["a", "b"], "y": ["c", "d"]}) == pytest.approx((1.0, 0.0))
+
+
+def test_checkpoints_are_snapshots_of_the_same_training():
+    data = corpus_data()
+    model, losses = train(data, dim=8, epochs=2, seed=5)
+    total = steps(data, epochs=2)
+    assert total == len(losses)
+    model_c, losses_c, snaps = train(data, dim=8, epochs=2, seed=5, checkpoints=[0, 3, total])
+    assert losses_c == losses and torch.equal(model_c.vectors, model.vectors)  # same training
+    assert sorted(snaps) == [0, 3, total]
+    assert torch.equal(snaps[total], model.vectors)
+    start = SkipGram(len(data.vocab), 8, generator=torch.Generator().manual_seed(5))
+    assert torch.equal(snaps[0], start.vectors)  # before the first step
+    assert not torch.equal(snaps[3], snaps[0]) and not torch.equal(snaps[3], snaps[total])
+    snaps[0].add_(1.0)  # copies: changing one changes nothing else
+    assert torch.equal(snaps[total], model.vectors)
+
+
+@pytest.mark.parametrize("checkpoints", [[-1], [0, 10_000], [], [2.5]])
+def test_checkpoints_outside_the_training_are_refused(checkpoints):
+    data = corpus_data()
+    total = steps(data, epochs=1)
+    with pytest.raises(ValueError, match=rf"give steps between 0 \(before training\) and {total}"):
+        train(data, dim=4, epochs=1, checkpoints=checkpoints)
