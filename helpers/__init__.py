@@ -1,11 +1,15 @@
 """Helpers shared by the notebooks of the multi-head self-attention series.
 
-Layers (a lower one never imports a higher one):
+Layers (a lower one never imports a higher one; the README's maintainer section lists the
+modules):
 
-1. ``helpers.text``                      corpus, tokens, vocabulary, one-hot
-2. ``helpers.attention`` and the models  torch modules and training loops, no plotting
-3. ``helpers.figures``                   pure functions: data -> plotly ``go.Figure``
-4. ``helpers.widgets``                   explorers: sliders wired to figure builders
+1. ``text``, ``checks``, ``colab``        corpus, vocabulary, one-hot; size checks; Colab
+2. the models and what computes           attention, encoder, word2vec, pretrained, senses,
+                                           geometry, scaling, shape_walk, cost, tasks,
+                                           exercises: torch only, no plotting
+3. ``helpers.figures``                    pure functions: numbers -> plotly ``go.Figure``
+4. ``helpers.widgets``                    explorers: controls wired to layers 2 and 3
+5. ``helpers.notebook``                   a notebook's set-up: seeds, threads, renderer
 """
 
 from importlib.resources import files

@@ -1,18 +1,25 @@
 """Stored notebooks: executed in order, small, no widget state, no errors, no stderr,
-no machine paths, and every notebook follows the series' conventions."""
+no machine paths, a picture beside every figure, and every notebook follows the series'
+conventions."""
 
+import base64
+import binascii
+import io
 import itertools
 import json
 import re
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from helpers.colab import colab_badge, setup_cell_source
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-MAX_BYTES = 300_000
+MAX_BYTES = 400_000  # with a PNG beside each figure (tools/run_notebooks.py)
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+MIN_PICTURE_PX = 200  # a figure's picture, on its short side
 MACHINE_PATH = re.compile(
     r"(/root/|/home/|/tmp/|/work/|/Users/|site-packages|\\\\Users\\\\|[A-Z]:\\\\)"
 )
@@ -25,6 +32,7 @@ REQUIRED = [
     "05_why_multi_head.ipynb",
     "06_cost_and_scale.ipynb",
     "07_encoder_stack.ipynb",
+    "08_real_heads.ipynb",
 ]
 
 
@@ -64,6 +72,32 @@ def notebook(request):
 def test_size(notebook):
     path, _ = notebook
     assert path.stat().st_size <= MAX_BYTES, f"{path.name} is {path.stat().st_size} bytes"
+
+
+def test_every_figure_has_a_picture_github_can_show(notebook):
+    """GitHub's notebook view draws no plotly JSON: each figure carries a PNG beside it
+    (``make notebooks`` draws it), one that decodes, is big enough to read and is not blank."""
+    path, nb = notebook
+    for i, cell in enumerate(nb["cells"]):
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if PLOTLY_MIME not in data:
+                continue
+            where = f"{path.name} cell {i}"
+            assert "image/png" in data, f"{where}: a figure without its PNG; run `make notebooks`"
+            try:
+                raw = base64.b64decode(data["image/png"], validate=True)
+            except binascii.Error as exc:
+                raise AssertionError(f"{where}: the PNG is not base64: {exc}") from None
+            try:
+                image = Image.open(io.BytesIO(raw))
+                image.load()  # decodes the whole picture: a truncated one raises here
+            except OSError as exc:
+                raise AssertionError(f"{where}: the PNG does not decode: {exc}") from None
+            assert image.format == "PNG", f"{where}: {image.format}, not PNG"
+            assert min(image.size) >= MIN_PICTURE_PX, f"{where}: picture {image.size} too small"
+            extrema = image.convert("RGB").getextrema()
+            assert any(low != high for low, high in extrema), f"{where}: the picture is blank"
 
 
 def test_no_saved_widget_state(notebook):

@@ -6,11 +6,11 @@ import torch
 from helpers.tasks.sweep import head_sweep
 from helpers.tasks.two_rule import (
     K_KEY,
-    evaluate,
     K_VAL,
     PREV,
     T,
     TwoRuleModel,
+    evaluate,
     held_out_batch,
     make_batch,
     rule_weights,

@@ -2,11 +2,11 @@
 
 import pytest
 import torch
+from support import panel_titles
 from torch import nn
 
 from helpers.tasks.two_rule import TwoRuleModel
 from helpers.widgets.subspace import SPACES, subspace_explorer
-from support import panel_titles
 
 
 @pytest.fixture(scope="module")
