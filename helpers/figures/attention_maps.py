@@ -201,7 +201,7 @@ def head_figure(
     plane = (
         "the 2 dimensions of the head"
         if kept == 1.0
-        else f"2 of {d_k} dims, {kept:.0%} of ‖Q;K‖² kept"
+        else f"2 of {d_k} dims, keeping {kept:.0%} of the squared lengths of Q and K"
     )
     layout = base_layout(f"What {name} attends to, and why: big q·k ⇒ big weight", height=470)
     layout |= panels(1, 2, [f"{name}: attention weights", f"{name}: Q and K points"], h_gap=0.2)
@@ -257,7 +257,7 @@ def sqrt_dk_figure(stats: dict[str, list], d_k: int) -> go.Figure:
         )
         for stat, dash, label in (
             ("max", "solid", "largest weight"),
-            ("entropy", "dot", "entropy / ln T"),
+            ("entropy", "dot", f"entropy / ln {T}"),
         ):
             y = stats[f"{stat}_{kind}"]
             y = y if stat == "max" else [round(v / math.log(T), 4) for v in y]
@@ -307,7 +307,7 @@ def sqrt_dk_figure(stats: dict[str, list], d_k: int) -> go.Figure:
     layout["xaxis2"].update(title="d_k", type="log", tickvals=d_ks)
     layout["yaxis2"].update(title="std of scores", type="log", tickvals=std_ticks)
     layout["xaxis3"].update(title="d_k", type="log", tickvals=d_ks)
-    layout["yaxis3"].update(title="largest weight; entropy / ln T", range=[0, 1.05])
+    layout["yaxis3"].update(title=f"largest weight; entropy / ln {T}", range=[0, 1.05])
     title = (
         f"Why divide by √d_k: at d_k={d_k} the unscaled scores have std "
         f"{stats['std_unscaled'][i]:.1f}, the scaled ones {stats['std_scaled'][i]:.1f}"

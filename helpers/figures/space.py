@@ -86,9 +86,11 @@ def moving_points_figure(
     frames = [
         go.Frame(data=traces(t, i == n_frames - 1), name=f"{t:.2f}") for i, t in enumerate(steps)
     ]
-    fig = go.Figure(data=traces(0.0, False), frames=frames)
+    # it opens on the last frame (the moved points and the readout line), so the static picture
+    # stored beside it shows the result; the play button runs every frame from the start
+    fig = go.Figure(data=traces(1.0, True), frames=frames)
     slider = dict(
-        active=0,
+        active=n_frames - 1,
         x=0.1,
         len=0.9,
         currentvalue=dict(prefix="t = "),
@@ -112,7 +114,10 @@ def moving_points_figure(
             dict(
                 label="▶ play",
                 method="animate",
-                args=[None, dict(frame=dict(duration=120, redraw=True), fromcurrent=True)],
+                args=[
+                    [f.name for f in frames],
+                    dict(frame=dict(duration=120, redraw=True), mode="immediate"),
+                ],
             )
         ],
     )
@@ -121,6 +126,6 @@ def moving_points_figure(
     fig.update_yaxes(range=[lo, hi], title="coordinate 2", scaleanchor="x", zeroline=True)
     return styled(
         fig,
-        "t = 0: the input x · t = 1: y = σ(Wx + b) (slide or press play)",
+        "t = 1 (shown): y = σ(Wx + b) · t = 0: the input x (slide, or press play)",
         height=560,
     ).update_layout(margin=dict(b=110))

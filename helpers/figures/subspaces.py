@@ -169,16 +169,17 @@ def value_space_figure(
         "(star); panel titles: ‖z − v‖"
     )
     traces, layout = _head_grid(view.values, [[8] * T] * h, hovers, labels, roles, titles, title)
+    layout["margin"] = dict(layout["margin"], t=110)  # panel titles take two lines
     z = view.z.round(decimals=3).tolist()  # (h, 2)
     for j in range(h):
         ax = str(j + 1) if j else ""
         traces.append(dict(type="scatter", x=[z[j][0]], y=[z[j][1]], mode="markers", xaxis=f"x{ax}",
-                           yaxis=f"y{ax}", marker=dict(symbol="star", size=15, color="black"),
+                           yaxis=f"y{ax}", marker=dict(symbol="star-open", size=16, color="black", line=dict(width=2)),
                            hovertext=[f"output z of {labels[view.position]}, head {j}"],
                            name=f"z, head {j}"))  # fmt: skip
     traces.append(dict(type="scatter", x=[None], y=[None], mode="markers", showlegend=True,
                        name=f"output z of {labels[view.position]}",
-                       marker=dict(symbol="star", size=12, color="black")))  # fmt: skip
+                       marker=dict(symbol="star-open", size=12, color="black")))  # fmt: skip
     return go.Figure(data=traces, layout=layout)
 
 
@@ -247,66 +248,39 @@ def question_attention_figure(
 
 
 def sweep_figure(summary: list[dict], rows: list[dict], paper: list[dict]) -> go.Figure:
-    """Left: our held-out accuracy against h (every seed a dot, mean ± std a bar).
-    Right: the paper's Table 3 (A), BLEU against h. ``summary`` comes from
-    ``helpers.tasks.sweep.summarize``; ``paper`` from ``PAPER_TABLE_3A``."""
-    fig = make_subplots(
-        rows=1,
-        cols=2,
-        horizontal_spacing=0.12,
-        subplot_titles=(
-            f"this task, d_model = {rows[0]['d_k'] * rows[0]['h']}: accuracy (mean ± std)",
-            "paper, Table 3 (A), d_model = 512: BLEU (dev)",
-        ),
+    """Left: our held-out accuracy against h (every seed a dot; the mean, its bar spanning the
+    lowest to the highest seed). Right: the paper's Table 3 (A), BLEU against h. Both x axes
+    are h on a log scale with the same ticks, so the same h sits at the same place. ``summary``
+    comes from ``helpers.tasks.sweep.summarize``; ``paper`` from ``PAPER_TABLE_3A``."""
+    d_model = rows[0]["d_k"] * rows[0]["h"]
+    seeds = {s["h"]: [r["accuracy"] for r in rows if r["h"] == s["h"]] for s in summary}
+    means = [round(s["mean"], 4) for s in summary]
+    highs = [round(max(seeds[s["h"]]) - s["mean"], 4) for s in summary]
+    lows = [round(s["mean"] - min(seeds[s["h"]]), 4) for s in summary]
+    layout = base_layout(
+        "More heads at a fixed d_model: this experiment beside the paper", height=460
     )
-    name = {s["h"]: f"h={s['h']} (d_k={s['d_k']})" for s in summary}
-    fig.add_trace(
-        go.Scatter(
-            x=[name[r["h"]] for r in rows],
-            y=[r["accuracy"] for r in rows],
-            mode="markers",
-            marker=dict(color=color(9), size=7, opacity=0.7),
-            name="one seed",
-            hovertext=[f"seed {r['seed']}: accuracy {r['accuracy']:.3f}" for r in rows],
-            hoverinfo="text",
-        ),
-        row=1,
-        col=1,
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=[name[s["h"]] for s in summary],
-            y=[round(s["mean"], 4) for s in summary],
-            error_y=dict(type="data", array=[round(s["std"], 4) for s in summary], visible=True),
-            mode="lines+markers",
-            marker=dict(color=color(0), size=11),
-            name="mean ± std over seeds",
-            hovertext=[
-                f"h={s['h']}: {s['mean']:.3f} ± {s['std']:.3f} (n={s['n']})" for s in summary
-            ],
-            hoverinfo="text",
-        ),
-        row=1,
-        col=1,
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=[f"h={p['h']} (d_k={p['d_k']})" for p in paper],
-            y=[p["bleu"] for p in paper],
-            mode="lines+markers",
-            marker=dict(color=color(1), size=11),
-            name="paper BLEU",
-            hovertext=[
-                f"h={p['h']}, d_k={p['d_k']}: BLEU {p['bleu']}, PPL {p['ppl']}" for p in paper
-            ],
-            hoverinfo="text",
-        ),
-        row=1,
-        col=2,
-    )
-    fig.update_yaxes(title="held-out accuracy (both parts right)", range=[0, 1.05], row=1, col=1)
-    fig.update_yaxes(title="BLEU (higher is better)", row=1, col=2)
-    fig.update_xaxes(title="heads (width of one head)", type="category")
-    return styled(
-        fig, "More heads at a fixed d_model: this experiment beside the paper", height=460
-    )
+    layout |= panels(1, 2, [f"this task, d_model = {d_model}: held-out accuracy",
+                            "paper, Table 3 (A), d_model = 512: BLEU (dev)"], h_gap=0.12)  # fmt: skip
+    hs = sorted({s["h"] for s in summary} | {p["h"] for p in paper})
+    for axis in ("xaxis", "xaxis2"):
+        layout[axis] |= dict(type="log", tickvals=hs, ticktext=[str(h) for h in hs],
+                             title="heads h (log scale)")  # fmt: skip
+    layout["yaxis"] |= dict(title="held-out accuracy (both parts right)", range=[0, 1.05])
+    layout["yaxis2"] |= dict(title="BLEU (higher is better)")
+    data = [
+        dict(type="scatter", x=[r["h"] for r in rows], y=[r["accuracy"] for r in rows], mode="markers",
+             marker=dict(color=color(9), size=7, opacity=0.7), name="one seed",
+             hovertext=[f"h={r['h']} (d_k={r['d_k']}), seed {r['seed']}: {r['accuracy']:.3f}" for r in rows],
+             hoverinfo="text"),
+        dict(type="scatter", x=[s["h"] for s in summary], y=means, mode="lines+markers",
+             error_y=dict(type="data", symmetric=False, array=highs, arrayminus=lows, visible=True),
+             marker=dict(color=color(0), size=11), name="mean over seeds (bar: lowest to highest)",
+             hovertext=[f"h={s['h']} (d_k={s['d_k']}): mean {s['mean']:.3f} ± {s['std']:.3f} (n={s['n']})"
+                        for s in summary], hoverinfo="text"),
+        dict(type="scatter", x=[p["h"] for p in paper], y=[p["bleu"] for p in paper], mode="lines+markers",
+             marker=dict(color=color(1), size=11), name="paper BLEU", xaxis="x2", yaxis="y2",
+             hovertext=[f"h={p['h']}, d_k={p['d_k']}: BLEU {p['bleu']}, PPL {p['ppl']}" for p in paper],
+             hoverinfo="text"),
+    ]  # fmt: skip
+    return go.Figure(data=data, layout=layout)

@@ -110,8 +110,10 @@ def test_sweep_figure_shows_every_seed_the_means_and_the_paper():
     seeds, means, paper = fig.data
     assert len(seeds.y) == 9
     assert list(means.y) == pytest.approx([s["mean"] for s in summary], abs=1e-4)
-    assert list(means.error_y.array) == pytest.approx([s["std"] for s in summary], abs=1e-4)
+    top = [max(r["accuracy"] for r in rows if r["h"] == s["h"]) for s in summary]
+    assert [m + e for m, e in zip(means.y, means.error_y.array, strict=True)] == pytest.approx(top, abs=1e-4)
     assert list(paper.y) == [p["bleu"] for p in PAPER_TABLE_3A]
+    assert list(means.x) == [1, 2, 4] and fig.layout.xaxis.type == fig.layout.xaxis2.type == "log"
 
 
 def test_moving_points_animation_runs_from_input_to_output():
@@ -124,6 +126,7 @@ def test_moving_points_animation_runs_from_input_to_output():
     )
     assert len(fig.frames) == 5 and len(fig.layout.sliders[0].steps) == 5
     first, last = fig.frames[0].data, fig.frames[-1].data
+    assert fig.layout.sliders[0].active == 4 and list(fig.data[1].y) == list(last[1].y)  # opens on the result
     assert list(first[0].x) == pytest.approx(start[classes == 0, 0].tolist(), abs=1e-3)
     assert list(last[1].y) == pytest.approx(end[classes == 1, 1].tolist(), abs=1e-3)
     assert len(first[2].x) == 0 and len(last[2].x) == 2  # the readout line only at t = 1
@@ -148,7 +151,7 @@ def test_value_space_figure_marks_the_output_among_the_values_with_distances():
     view = value_view(v[0], z[0], value_planes(head_values(attn, torch.randn(20, T, 16))[0]))
     fig = value_space_figure(view, LABELS, roles={3: "prev (rule 1)", 1: "match (rule 2)"})
     stars = [t for t in fig.data if t.name and t.name.startswith("z, head")]
-    assert len(stars) == 8 and all(t.marker.symbol == "star" for t in stars)
+    assert len(stars) == 8 and all(t.marker.symbol == "star-open" for t in stars)
     assert stars[2].x[0] == pytest.approx(float(z[0, 2, -1, 0]), abs=1e-3)  # d_k = 2: its own plane
     titles = panel_titles(fig)
     assert len(titles) == 8
