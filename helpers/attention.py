@@ -171,14 +171,20 @@ def _record(trace: list[Step] | None, name: str, op: str, t: torch.Tensor) -> No
 # --------------------------------------------------------------------------- heads
 
 
-def split_heads(x: torch.Tensor, h: int, trace: list[Step] | None = None) -> torch.Tensor:
-    """``[B, T, d_model] -> [B, h, T, d_k]``: cut the last axis into h heads, heads first."""
+def split_heads(
+    x: torch.Tensor, h: int, trace: list[Step] | None = None, name: str = "x"
+) -> torch.Tensor:
+    """``[B, T, d_model] -> [B, h, T, d_k]``: cut the last axis into h heads, heads first.
+
+    ``name`` is what the recorded ops call the tensor being cut: the layer cuts its
+    projection ``v = W_V(x)``, never ``x`` itself, and its trace says so.
+    """
     B, T, d_model = x.shape
     d_k = check_heads(d_model, h)
     x = x.view(B, T, h, d_k)  # (B, T, h, d_k)
-    _record(trace, "cut into heads", "x.view(B, T, h, d_k)", x)
+    _record(trace, "cut into heads", f"{name}.view(B, T, h, d_k)", x)
     x = x.transpose(1, 2)  # (B, h, T, d_k)
-    _record(trace, "heads first", "x.transpose(1, 2)", x)
+    _record(trace, "heads first", f"{name}.transpose(1, 2)", x)
     return x
 
 
@@ -281,8 +287,8 @@ class MultiHeadSelfAttention(nn.Module):
         q = split_heads(self.W_Q(x), self.h)  # (B, h, T, d_k)
         k = split_heads(self.W_K(x), self.h)  # (B, h, T, d_k)
         v = self.W_V(x)  # (B, T, d_model)
-        _record(trace, "project", "W_V(x)  (and W_Q(x), W_K(x))", v)
-        v = split_heads(v, self.h, trace)  # (B, h, T, d_k)
+        _record(trace, "project", "v = W_V(x)  (and q = W_Q(x), k = W_K(x))", v)
+        v = split_heads(v, self.h, trace, name="v")  # (B, h, T, d_k): the projection is cut
         z, weights = scaled_dot_product_attention(q, k, v, mask)  # (B, h, T, d_k), (B, h, T, T)
         _record(trace, "attention per head", "softmax(q @ k.transpose(-2, -1) / √d_k) @ v", z)
         if head_mask is not None:

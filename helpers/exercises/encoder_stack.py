@@ -260,12 +260,13 @@ def check_pointer_layer(answer, scores=None) -> str:
     ``helpers.tasks.pointer.pointer_head_scores(weights, tokens)`` (or its ``"on pointer"``
     table, ``[n_layers, h]``) of the trained stack the encoder explorer shows; by default the
     checker measures notebook 07's stack itself (the same seeded training, cached)."""
+    # the answer first: an untouched stub is "not done yet" without training the stack
+    got = whole(answer, "answer", hint="layers are numbered from 0", what="a layer number")
     table = _on_pointer(_notebook_scores() if scores is None else scores)  # (n_layers, h)
     least = table.min(dim=1).values  # (n_layers,) the head that looks least at position 0
     truth = int(least.argmax())
     if least[truth] < 0.5:
         raise ValueError(f"no layer has every head on position 0 (best: {least[truth]:.2f})")
-    got = whole(answer, "answer", hint="layers are numbered from 0", what="a layer number")
     if got == truth:
         return (
             f"layer {truth}: every head puts at least {least[truth]:.2f} of its weight on "

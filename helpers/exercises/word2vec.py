@@ -123,7 +123,7 @@ def _wrong(pos_neg_to_loss, **kw):
 
 _LOSS_MISTAKES = [
     Mistake(
-        "The minus sign is missing: the loss is -(log σ(u_o·v_c) + Σ log σ(-u_k·v_c)).",
+        "The minus sign is missing: the loss is -(log σ(u_o·v_c) + Σⱼ log σ(-u_nⱼ·v_c)).",
         _wrong(lambda p, n: (p + n.sum(-1)).mean()),
     ),
     Mistake(
@@ -131,20 +131,20 @@ _LOSS_MISTAKES = [
         _wrong(lambda p, n: -(p + n.sum(-1)).sum()),
     ),
     Mistake(
-        "The negatives need log σ(-u_k·v_c): push their scores down, not up.",
+        "The negatives need log σ(-u_nⱼ·v_c): push their scores down, not up.",
         _wrong(lambda p, n: -(p + n.sum(-1)).mean(), sign=1.0),
     ),
-    Mistake("The negatives are missing: add Σ_k log σ(-u_k·v_c).", _wrong(lambda p, n: -p.mean())),
+    Mistake("The negatives are missing: add Σⱼ log σ(-u_nⱼ·v_c).", _wrong(lambda p, n: -p.mean())),
     Mistake(
         "That averages over the k negatives; the loss sums them.",
         _wrong(lambda p, n: -(p + n.mean(-1)).mean()),
     ),
     Mistake(
-        "The tables are swapped: v_c comes from W_in, u_o and u_k from W_out.",
+        "The tables are swapped: v_c comes from W_in, u_o and the u_nⱼ from W_out.",
         lambda W_in, W_out, *ids: _reference(W_out, W_in, *ids),
     ),
     Mistake(
-        "u_o and u_k must come from W_out (the context vectors), not W_in.",
+        "u_o and the u_nⱼ must come from W_out (the context vectors), not W_in.",
         lambda W_in, W_out, *ids: _reference(W_in, W_in, *ids),
     ),
     Mistake(
@@ -166,8 +166,8 @@ _LOSS_MISTAKES = [
 @checker("skip-gram loss")
 def check_skipgram_loss(fn) -> str:
     """``fn(W_in [V, d], W_out [V, d], centre [B], context [B], negatives [B, k]) -> scalar``:
-    the mean of -log σ(u_o·v_c) - Σ_k log σ(-u_k·v_c); value and gradients compared with
-    :class:`helpers.word2vec.SkipGram`."""
+    the mean of -log σ(u_o·v_c) - Σⱼ log σ(-u_nⱼ·v_c) over the k negatives nⱼ; value and
+    gradients compared with :class:`helpers.word2vec.SkipGram`."""
     fn = function(fn, "skip-gram loss")
     cases = _loss_cases()
     for i, (text, args) in enumerate(cases):
@@ -232,8 +232,9 @@ def check_neighbours_in_family(answer, word: str = "king", dim: int = 2, k: int 
     def in_family(d: int) -> int:
         return sum(w in families[family] for w, _ in trained_vectors(d).nearest(word, k))
 
-    truth = in_family(dim)
+    # the answer first: an untouched stub is "not done yet" without training any vectors
     got = whole(answer, "answer", at_most=k, hint=f"how many of the {k} neighbours", what="a count")
+    truth = in_family(dim)
     if got == truth:
         near = ", ".join(w for w, _ in trained_vectors(dim).nearest(word, k))
         return f"{truth} of {k} ({near}): {dim} numbers per word cannot keep the {family} together."

@@ -161,13 +161,20 @@ def embedding_figure(
     highlight: str | None = None,
     neighbours: Sequence[tuple[str, float]] = (),
     title: str = "Word vectors, projected by PCA",
+    shares: Sequence[float] | None = None,
 ) -> go.Figure:
     """Every word as a point (``points`` is ``(V, 2)`` or ``(V, 3)``), coloured by family,
-    hover shows the word; optionally one word highlighted and its neighbours ringed."""
+    hover shows the word; optionally one word highlighted and its neighbours ringed.
+
+    ``shares`` (optional, one per axis): the share of the spread each principal component
+    shows, e.g. ``[0.166, 0.15]``; the axis titles then say it ("… 1 (16.6 % of the spread)").
+    """
     if points.shape[0] != len(words) or points.shape[1] not in (2, 3):
         raise ValueError(
             f"points must be (len(words), 2 or 3) = ({len(words)}, 2|3), got {list(points.shape)}"
         )
+    if shares is not None and len(shares) != points.shape[1]:
+        raise ValueError(f"shares has {len(shares)} entries; give one per axis ({points.shape[1]})")
     three_d = points.shape[1] == 3
     family = _family_of(words, families)
     traces = []
@@ -216,11 +223,19 @@ def embedding_figure(
             )
         )
     layout = base_layout(title, height=560)  # one go.Figure call: this figure sits behind a slider
+
+    def axis(i: int, name: str) -> str:
+        share = "" if shares is None else f" ({100 * shares[i]:.1f} % of the spread)"
+        return f"{name} {i + 1}{share}"
+
     if three_d:
-        layout["scene"] = dict(xaxis_title="PC 1", yaxis_title="PC 2", zaxis_title="PC 3")
+        layout["scene"] = dict(
+            xaxis_title=axis(0, "PC"), yaxis_title=axis(1, "PC"), zaxis_title=axis(2, "PC")
+        )
     else:
         layout |= dict(
-            xaxis=dict(title="principal component 1"), yaxis=dict(title="principal component 2")
+            xaxis=dict(title=axis(0, "principal component")),
+            yaxis=dict(title=axis(1, "principal component")),
         )
     return go.Figure(data=traces, layout=layout)
 

@@ -387,10 +387,14 @@ def attention_grid_figure(weights: list[torch.Tensor], labels: list[str]) -> go.
     )
     _grid_traces(fig, weights, labels, 1, 1)
     _shared_scale(fig)
+    # the token names once, on the outer maps: keys under the bottom row, queries left of column 0
+    outer = dict(showticklabels=True, tickfont=dict(size=9))
+    fig.update_xaxes(**outer, tickangle=-90, row=n_layers)
+    fig.update_yaxes(**outer, col=1)
     return styled(
         fig,
         "Attention maps, layer × head (row = query token, column = key token)",
-        height=140 + 170 * n_layers,
+        height=180 + 170 * n_layers,
     )
 
 

@@ -10,10 +10,12 @@ from helpers.figures.style import color, discrete_scale, styled
 
 
 def projection_cut_figure(d_model: int, h: int) -> go.Figure:
-    """W_Q as a d_model × d_model grid, its output rows coloured by the head they feed.
+    """W_Q.weight as a d_model × d_model grid, its output rows coloured by the head they feed.
 
     Head j uses output features j·d_k … (j+1)·d_k − 1: one big projection cut into h
-    bands is h separate d_model × d_k projections side by side.
+    bands is h separate projections. ``nn.Linear`` stores its weight as out × in, so the
+    paper's d_model × d_k matrix W_Q⁽ʲ⁾ is the d_k × d_model row block j of ``W_Q.weight``
+    (transposed), plus bias entries j·d_k … (j+1)·d_k − 1.
     """
     d_k = d_model // h
     head_of_row = torch.arange(d_model) // d_k  # (d_model,)
@@ -46,7 +48,7 @@ def projection_cut_figure(d_model: int, h: int) -> go.Figure:
     fig.update_xaxes(title="input feature (column of x)")
     return styled(
         fig,
-        f"One W_Q ({d_model} × {d_model}) = {h} heads of {d_model} × {d_k}",
+        f"One W_Q.weight ({d_model} × {d_model}) = {h} row blocks of {d_k} × {d_model}, one per head",
         height=460,
     ).update_layout(margin=dict(r=170))
 
@@ -91,11 +93,17 @@ def merge_figure(correct: torch.Tensor, wrong: torch.Tensor, d_k: int) -> go.Fig
             row=1,
             col=col,
         )
-    fig.update_yaxes(autorange="reversed", title="row (= token?)", col=1)
+    fig.update_yaxes(
+        autorange="reversed", title=f"row of the merged [{T}, {correct.shape[1]}]", col=1
+    )
     fig.update_yaxes(autorange="reversed", col=2)
     fig.update_xaxes(title=f"feature (head j owns columns j·{d_k} … j·{d_k}+{d_k - 1})", col=1)
     fig.update_xaxes(
         title=f"feature (head j no longer owns columns j·{d_k} … j·{d_k}+{d_k - 1})", col=2
     )
-    styled(fig, "Merging heads: colour = the token a number belongs to", height=340)
+    styled(
+        fig,
+        "Merging heads: colour = the token a number belongs to; tNhM = token N, head M",
+        height=340,
+    )
     return fig.update_layout(margin=dict(t=90))

@@ -70,7 +70,12 @@ def test_trace_records_the_source_notes_walk():
         [3, 4, 16],
         [3, 4, 16],
     ]
-    assert trace[3].op == "x.transpose(1, 2)"
+    # the layer cuts its projection v = W_V(x), not x: the recorded ops say so
+    assert trace[1].op.startswith("v = W_V(x)")
+    assert trace[2].op == "v.view(B, T, h, d_k)" and trace[3].op == "v.transpose(1, 2)"
+    standalone = []
+    split_heads(torch.randn(3, 4, 16), 8, standalone)
+    assert [s.op for s in standalone] == ["x.view(B, T, h, d_k)", "x.transpose(1, 2)"]
 
 
 def test_scaled_dot_product_attention_matches_the_formula_and_torch():

@@ -99,7 +99,7 @@ LOSSES = [
     (
         "+u_k·v_c",
         lambda *a: (lambda p, n: -(p + n.sum(-1)).mean())(*loss_parts(*a, sign=1.0)),
-        "log σ(-u_k·v_c)",
+        "log σ(-u_nⱼ·v_c)",
     ),
     ("no negatives", lambda *a: -loss_parts(*a)[0].mean(), "negatives are missing"),
     (

@@ -54,6 +54,21 @@ def test_embedding_figure_colours_families_and_highlights():
         embeddings.embedding_figure(torch.zeros(4, 2), VOCAB.words, FAMILIES)
 
 
+def test_embedding_figure_axis_titles_give_each_components_share():
+    points = torch.arange(10.0).view(5, 2)
+    plain = embeddings.embedding_figure(points, VOCAB.words, FAMILIES)
+    assert plain.layout.xaxis.title.text == "principal component 1"
+    fig = embeddings.embedding_figure(points, VOCAB.words, FAMILIES, shares=[0.166, 0.15])
+    assert fig.layout.xaxis.title.text == "principal component 1 (16.6 % of the spread)"
+    assert fig.layout.yaxis.title.text == "principal component 2 (15.0 % of the spread)"
+    fig3 = embeddings.embedding_figure(
+        torch.zeros(5, 3), VOCAB.words, FAMILIES, shares=[0.166, 0.15, 0.1]
+    )
+    assert fig3.layout.scene.zaxis.title.text == "PC 3 (10.0 % of the spread)"
+    with pytest.raises(ValueError, match="one per axis"):
+        embeddings.embedding_figure(points, VOCAB.words, FAMILIES, shares=[0.5])
+
+
 def test_neighbours_and_one_hot_word_figures():
     fig = embeddings.neighbours_figure({"king": [("queen", 0.91), ("cat", 0.1)]})
     assert list(fig.data[0].cells.values[1]) == ["queen (0.91)"]

@@ -76,6 +76,12 @@ def test_grid_has_one_map_per_layer_and_head():
     assert torch.allclose(torch.tensor(fig.data[3].z), w[1][1], atol=0.01)  # layer 1, head 1
     assert "layer 1, head 1" in fig.data[3].hovertemplate
     assert {"layer 0", "layer 2", "head 0", "head 1"} <= set(texts(fig))
+    # token names on the outer maps only: keys under the bottom row, queries left of column 0
+    shown_x = [fig.layout[f"xaxis{n if n > 1 else ''}"].showticklabels for n in range(1, 7)]
+    shown_y = [fig.layout[f"yaxis{n if n > 1 else ''}"].showticklabels for n in range(1, 7)]
+    assert shown_x == [False, False, False, False, True, True]
+    assert shown_y == [True, False, True, False, True, False]
+    assert list(fig.data[0].x) == LABELS
     with pytest.raises(ValueError, match="labels has 3 entries but the maps have T=4"):
         attention_grid_figure(w, LABELS[:3])
     with pytest.raises(ValueError, match=r"one \[h, T, T\] tensor per layer"):

@@ -16,7 +16,7 @@ def test_projection_cut_colours_rows_by_head():
         "head 1: rows 4–7",
         "head 2: rows 8–11",
     ]
-    assert "3 heads of 12 × 4" in fig.layout.title.text
+    assert "3 row blocks of 4 × 12" in fig.layout.title.text  # nn.Linear's weight: out × in
 
 
 def test_merge_figure_shows_tokens_per_row():
@@ -31,5 +31,7 @@ def test_merge_figure_shows_tokens_per_row():
     assert all(len(set(row)) == 1 for row in good.z)  # one token per row
     assert len(set(bad.z[0])) == T  # the note's merge puts all tokens in row 0
     assert good.text[0][2] == "t0h1" and bad.text[0][2] == "t1h0"
+    assert "tNhM = token N, head M" in fig.layout.title.text
+    assert fig.layout.yaxis.title.text == "row of the merged [4, 16]"
     # the correct labels are what merge_heads does to a real tensor
     assert torch.equal(merge_heads(token.float())[0], correct[..., 0].float())

@@ -35,8 +35,8 @@ def test_labelled_shapes_are_the_shapes_torch_produces(B, T, d_model, h):
 def test_the_source_notes_walk_with_its_ops():
     fig = shape_walk_figure(shape_walk())
     labels = fig.layout.yaxis.ticktext
-    assert "[3, 4, 8, 2]" in labels[3] and "x.view(B, T, h, d_k)" in labels[3]
-    assert "[3, 8, 4, 2]" in labels[4] and "x.transpose(1, 2)" in labels[4]
+    assert "[3, 4, 8, 2]" in labels[3] and "v.view(B, T, h, d_k)" in labels[3]
+    assert "[3, 8, 4, 2]" in labels[4] and "v.transpose(1, 2)" in labels[4]
     assert "[3, 4, 16]" in labels[7] and "contiguous().view" in labels[7]
     assert "W_O" in labels[8]
 

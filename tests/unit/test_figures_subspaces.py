@@ -111,7 +111,9 @@ def test_sweep_figure_shows_every_seed_the_means_and_the_paper():
     assert len(seeds.y) == 9
     assert list(means.y) == pytest.approx([s["mean"] for s in summary], abs=1e-4)
     top = [max(r["accuracy"] for r in rows if r["h"] == s["h"]) for s in summary]
-    assert [m + e for m, e in zip(means.y, means.error_y.array, strict=True)] == pytest.approx(top, abs=1e-4)
+    assert [m + e for m, e in zip(means.y, means.error_y.array, strict=True)] == pytest.approx(
+        top, abs=1e-4
+    )
     assert list(paper.y) == [p["bleu"] for p in PAPER_TABLE_3A]
     assert list(means.x) == [1, 2, 4] and fig.layout.xaxis.type == fig.layout.xaxis2.type == "log"
 
@@ -126,7 +128,9 @@ def test_moving_points_animation_runs_from_input_to_output():
     )
     assert len(fig.frames) == 5 and len(fig.layout.sliders[0].steps) == 5
     first, last = fig.frames[0].data, fig.frames[-1].data
-    assert fig.layout.sliders[0].active == 4 and list(fig.data[1].y) == list(last[1].y)  # opens on the result
+    assert fig.layout.sliders[0].active == 4 and list(fig.data[1].y) == list(
+        last[1].y
+    )  # opens on the result
     assert list(first[0].x) == pytest.approx(start[classes == 0, 0].tolist(), abs=1e-3)
     assert list(last[1].y) == pytest.approx(end[classes == 1, 1].tolist(), abs=1e-3)
     assert len(first[2].x) == 0 and len(last[2].x) == 2  # the readout line only at t = 1
