@@ -3,7 +3,7 @@
     model = load_minilm()                           # checks the weights' SHA-256, then loads them
     out = model.run(["The bank raised its rates."])
     out.tokens[0]       # ['[CLS]', 'the', 'bank', 'raised', 'its', 'rates', '.', '[SEP]']
-    out.hidden[3]       # (1, 8, 384): the output of layer 3 = the input of layer 4 (0 = embeddings)
+    out.hidden[3]       # (1, 8, 384): the input of layer 3 = the output of layer 2 (layers 0 … 5)
     out.attentions[0]   # (1, 12, 8, 8): the first layer's weights, one map per head
     model.embed(["A sentence.", "Another one."])   # (2, 384) sentence vectors, unit length
 
@@ -208,17 +208,19 @@ def _load_tokenizer(folder: Path):
 class Run:
     """What :meth:`MiniLM.run` returns for B sentences padded to T tokens.
 
-    ``hidden[0]`` is the embedding (word + position + type, then LayerNorm) and ``hidden[i]``
-    the output of layer i, which is also the input of layer i + 1 (so layer ``i``'s attention,
-    ``model.attention(i)``, reads ``hidden[i]``). Rows past a sentence's length are padding:
-    no real token attends to them, and their own values mean nothing.
+    The layers are numbered 0 … 5 (``model.layers[i]``). ``hidden[0]`` is the embedding (word +
+    position + token type, then LayerNorm), the input of layer 0; ``hidden[i]`` is the input of
+    layer i (the output of layer i − 1), so layer ``i``'s attention, ``model.attention(i)``,
+    reads ``hidden[i]``; ``hidden[6]`` is the output of the last layer. Rows past a sentence's
+    length are padding: no real token attends to them, and their own values mean nothing.
     """
 
     sentences: list[str]
     tokens: list[list[str]]  # per sentence, [CLS] … [SEP], no padding
     ids: torch.Tensor  # (B, T) long, 0 = [PAD] past each sentence's end
     lengths: torch.Tensor  # (B,) long: real tokens per sentence
-    hidden: list[torch.Tensor]  # n_layers + 1 tensors (B, T, d_model)
+    # n_layers + 1 tensors (B, T, d_model): the input of each layer, then the last one's output
+    hidden: list[torch.Tensor]
     attentions: list[torch.Tensor]  # n_layers tensors (B, h, T, T)
 
     @property

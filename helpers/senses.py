@@ -4,9 +4,11 @@ twelve subspaces, and which heads are needed. Torch only; numbers in, numbers ou
     model = load_minilm()
     data = load_senses()                      # 200 sentences: 5 words × 2 senses × 20
     run = sense_run(model)                    # the model over them, once per process (≈ 5 s, 1 thread)
-    table = ladder(model)                     # {stage: {word: SenseScore}}: one-hot … layer 6
+    table = ladder(model)                     # {stage: {word: SenseScore}}: one-hot … after 6 layers
     roles = head_roles(run)                   # {relation: [6, 12]} mean attention weight
     acc = head_sense_accuracy(model)          # [5 words, 6 layers, 12 heads] probe accuracy of q
+    rnd = random_projection_accuracy(model)   # [5 words, 6 layers, 12]: random 32-d views of x
+    out = head_output_accuracy(model)         # [5 words, 6 layers, 12 heads]: each head's output z
     ab = Ablation(model)                      # removing heads, made cheap
     ab.evaluate(mask), ab.importance(), ab.keep_top(k, score)
     stored = load_measurements()              # all of the above, stored (assets/minilm_measurements.json)
@@ -35,9 +37,11 @@ scores exactly 0.5: the folds hold as many sentences of each sense.
 words of the shipped sentences (notebook 01); ``static`` MiniLM's own input embedding row of the
 word, the learned lookup table, the role word2vec plays in notebook 02 (not retrained here);
 ``bag of words`` the mean of those static rows over the sentence's tokens (context, but no
-attention, no order); ``layer 0`` the model's embedding (static row + position + LayerNorm: not
-quite static, the position differs per sentence); ``layer 1 … 6`` each encoder layer's output at
-the word.
+attention, no order); ``embedding`` the model's embedding, ``run.hidden[0]`` (static row +
+position + token type, then LayerNorm: not quite static, the position differs per sentence);
+``after 1 layer`` … ``after 6 layers``: ``run.hidden[i]``, the word's vector after i encoder
+layers. The layers are numbered 0 … 5 (``model.layers[i]``), so ``hidden[i]`` is the input of
+layer i and ``hidden[6]`` the output of the last one (:func:`stage_name`).
 """
 
 from __future__ import annotations
@@ -74,6 +78,7 @@ __all__ = [
     "SenseScore",
     "sense_cosines",
     "STAGES",
+    "stage_name",
     "stage_vectors",
     "ladder",
     "RELATIONS",
@@ -82,8 +87,12 @@ __all__ = [
     "head_queries",
     "head_sense_accuracy",
     "query_sense_accuracy",
+    "random_projection_accuracy",
+    "head_output_accuracy",
     "head_projections",
     "similarity_scores",
+    "pair_cosines",
+    "retrained_probe",
     "Ablation",
     "MEASUREMENTS",
     "COMMAND",
@@ -93,6 +102,7 @@ __all__ = [
     "subspace_part",
     "ablation_part",
     "swapped_part",
+    "pair_cosines_part",
     "measurements",
     "measurements_json",
     "format_measurements",
@@ -293,7 +303,13 @@ def sense_cosines(X: torch.Tensor, y: torch.Tensor) -> tuple[float, float, float
     return cosine.item(), sims[same & other].mean().item(), sims[~same].mean().item()
 
 
-STAGES = ["one-hot", "static", "bag of words"] + [f"layer {i}" for i in range(7)]
+def stage_name(i: int) -> str:
+    """The ladder's name of ``run.hidden[i]``: ``"embedding"`` (i = 0, the input of layer 0),
+    ``"after 1 layer"``, ``"after 2 layers"``, … (the output of layer i − 1, the input of layer i)."""
+    return "embedding" if i == 0 else f"after {i} layer{'s' if i > 1 else ''}"
+
+
+STAGES = ["one-hot", "static", "bag of words"] + [stage_name(i) for i in range(7)]
 
 
 def stage_vectors(
@@ -318,7 +334,7 @@ def stage_vectors(
         "bag of words": bag,
     }
     for i, h in enumerate(run.hidden):
-        vectors[f"layer {i}"] = h[rows, pos]  # (n, d_model)
+        vectors[stage_name(i)] = h[rows, pos]  # (n, d_model)
     return vectors
 
 
@@ -465,6 +481,61 @@ def query_sense_accuracy(
     return probe_accuracy(X, y, fold)  # (words, L)
 
 
+RANDOM_SEED = 0  # the random projections of random_projection_accuracy
+
+
+def random_projection_accuracy(
+    model: MiniLM,
+    data: SenseData | None = None,
+    run: Run | None = None,
+    n: int | None = None,
+    seed: int = RANDOM_SEED,
+) -> torch.Tensor:
+    """``(words, n_layers, n)``: the same probe on ``n`` (default h) *random* d_k-dimensional
+    projections of the vector a head's W_Q reads, the layer's input x = ``run.hidden[layer]`` at
+    the word: a baseline for :func:`head_sense_accuracy`. If x tells the senses apart, does any
+    32-d view of it, or only the heads' learned ones? Projections: Gaussian ``(d_model, d_k)``
+    matrices from ``torch.Generator().manual_seed(seed)``, the same for every word."""
+    data = load_senses() if data is None else data
+    run = sense_run(model) if run is None else run
+    n = model.h if n is None else n
+    pos = target_positions(run.tokens, data.words)  # (n_sentences,)
+    rows = torch.stack([data.rows(w) for w in data.sense_names])  # (words, n_word)
+    x = torch.stack([h[torch.arange(len(pos)), pos] for h in run.hidden[: model.n_layers]])
+    generator = torch.Generator().manual_seed(seed)
+    R = torch.randn(model.n_layers, n, model.d_model, model.d_k, generator=generator)
+    views = torch.einsum("lsd,lrdk->lrsk", x, R)  # (L, n, n_sentences, d_k)
+    X = views[:, :, rows].permute(2, 0, 1, 3, 4)  # (words, L, n, n_word, d_k)
+    y = data.label[rows][:, None, None, :]  # (words, 1, 1, n_word)
+    fold = data.fold[rows][:, None, None, :]  # (words, 1, 1, n_word)
+    return probe_accuracy(X, y, fold)  # (words, L, n)
+
+
+def head_output_accuracy(
+    model: MiniLM, data: SenseData | None = None, run: Run | None = None
+) -> torch.Tensor:
+    """``(words, n_layers, h)``: the same probe on each head's *output* at the word, its
+    d_k-dimensional z_j = Σ_t weight_t · v_t (what the head hands to W_O, the place notebook 05
+    drew), instead of its query."""
+    data = load_senses() if data is None else data
+    run = sense_run(model) if run is None else run
+    pos = target_positions(run.tokens, data.words)  # (n,)
+    rows = torch.stack([data.rows(w) for w in data.sense_names])  # (words, n_word)
+    n, T = run.ids.shape
+    z = []
+    for layer in range(model.n_layers):
+        with torch.no_grad():
+            v = model.attention(layer).W_V(run.hidden[layer])  # (n, T, d_model)
+        v = v.view(n, T, model.h, model.d_k).transpose(1, 2)  # (n, h, T, d_k)
+        out = run.attentions[layer] @ v  # (n, h, T, d_k) every head's output at every token
+        z.append(out[torch.arange(n), :, pos])  # (n, h, d_k) at the word
+    z = torch.stack(z)  # (L, n, h, d_k)
+    X = z[:, rows].permute(1, 0, 3, 2, 4)  # (words, L, h, n_word, d_k)
+    y = data.label[rows][:, None, None, :]  # (words, 1, 1, n_word)
+    fold = data.fold[rows][:, None, None, :]  # (words, 1, 1, n_word)
+    return probe_accuracy(X, y, fold)  # (words, L, h)
+
+
 def head_projections(
     model: MiniLM, word: str, layer: int, data: SenseData | None = None, run: Run | None = None
 ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -500,6 +571,69 @@ def similarity_scores(first: torch.Tensor, second: torch.Tensor, n_pairs: int) -
         "gap": (para.mean() - unrelated.mean()).item(),
         "retrieval": (sims.argmax(1) == torch.arange(n_pairs)).float().mean().item(),
     }
+
+
+def pair_cosines(model: MiniLM, head_mask=None) -> dict[str, torch.Tensor]:
+    """``{"paraphrase": (32,), "unrelated": (32,), "swapped": (10,)}``: the cosine of each
+    shipped pair's sentence vectors (``model.embed``, mean pooling), with ``head_mask`` if given
+    (all zeros: no attention at all)."""
+    pairs = load_pairs()
+    cosines = {}
+    for kind, kind_pairs in pairs.items():
+        emb = model.embed([s for pair in kind_pairs for s in pair], head_mask)  # (2 n, d_model)
+        cosines[kind] = (emb[0::2] * emb[1::2]).sum(-1)  # (n,)
+    return cosines
+
+
+def retrained_probe(
+    model: MiniLM,
+    head_mask,
+    data: SenseData | None = None,
+    run: Run | None = None,
+    folds: tuple[int, ...] = (0,),
+) -> dict[str, float]:
+    """The sense probe *retrained* on a model with heads removed (``head_mask``), to set beside
+    :class:`Ablation`'s frozen probe, which was trained on the full model's vectors.
+
+    The last layer's vectors at the word with ``head_mask``; per word a probe trained on the
+    sentences outside ``folds`` and tested on those of ``folds`` (the ablation's held-out
+    sentences): ``probe_accuracy``, ``probe_confidence`` pooled and per word (as
+    :meth:`Ablation.measure` names them); and ``five_fold_accuracy`` (per word too), the
+    ladder's probe (:func:`probe_accuracy`, every fold held out once) on the same vectors."""
+    data = load_senses() if data is None else data
+    run = sense_run(model) if run is None else run
+    head_mask = model.check_head_mask(head_mask)
+    n = len(data.texts)
+    pos = target_positions(run.tokens, data.words)  # (n,)
+    with torch.no_grad():
+        hidden, _ = model.encode(run.hidden[0], run.lengths, head_mask)
+    final = hidden[-1][torch.arange(n), pos]  # (n, d_model) the word, after the last layer
+    held_out = torch.isin(data.fold, torch.tensor(folds))  # (n,)
+    words = list(data.sense_names)
+    scores = {}
+    right, confidence, tested = 0, 0.0, 0
+    for w in words:
+        r = data.rows(w)
+        X, y, test = final[r], data.label[r], held_out[r]
+        probe = fit_probe(X, y, ~test[None, :])  # K = 1: trained on the other folds
+        logits = probe.logits(X[test])[0]  # (n_test,)
+        p = torch.sigmoid(logits)  # (n_test,) probability of sense 1
+        word_right = ((logits > 0) == y[test].bool()).sum().item()
+        word_confidence = torch.where(y[test].bool(), p, 1 - p).sum().item()
+        scores[f"probe_accuracy/{w}"] = word_right / int(test.sum())
+        scores[f"probe_confidence/{w}"] = word_confidence / int(test.sum())
+        scores[f"five_fold_accuracy/{w}"] = probe_accuracy(X, y, data.fold[r]).item()
+        right, confidence, tested = (
+            right + word_right,
+            confidence + word_confidence,
+            tested + int(test.sum()),
+        )
+    scores["probe_accuracy"] = right / tested
+    scores["probe_confidence"] = confidence / tested
+    scores["five_fold_accuracy"] = sum(scores[f"five_fold_accuracy/{w}"] for w in words) / len(
+        words
+    )
+    return scores
 
 
 # --------------------------------------------------------------------------- ablation
@@ -554,7 +688,7 @@ class Ablation:
                 f"sentences of {list(data.sense_names)}; pass "
                 "model.run(load_senses().only(*words).texts), or leave run out"
             )
-        final = stage_vectors(model, data, run)[f"layer {model.n_layers}"]  # (n, d_model)
+        final = stage_vectors(model, data, run)[stage_name(model.n_layers)]  # (n, d_model)
         held_out = torch.isin(data.fold, torch.tensor(folds))  # (n,)
         self.words = list(data.sense_names)
         self.test_rows = {w: data.rows(w)[held_out[data.rows(w)]] for w in self.words}
@@ -726,15 +860,21 @@ def roles_part(run: Run) -> dict[str, list[list[float]]]:
 
 
 def subspace_part(model: MiniLM, data: SenseData | None = None, run: Run | None = None) -> dict:
-    """``{"head_accuracy": {word: [n_layers][h]}, "query_accuracy": {word: [n_layers]}}``: the
-    sense probe in each head's own d_k dimensions of the query, and in all of them at once."""
+    """``{"head_accuracy": {word: [n_layers][h]}, "query_accuracy": {word: [n_layers]},
+    "random_accuracy": {word: [n_layers][h]}, "head_output_accuracy": {word: [n_layers][h]}}``:
+    the sense probe in each head's own d_k dimensions of the query, in all of them at once, in
+    h random d_k-dimensional projections of the layer's input, and in each head's output."""
     data = load_senses() if data is None else data
     heads = head_sense_accuracy(model, data, run)  # (words, L, h)
     whole = query_sense_accuracy(model, data, run)  # (words, L)
+    random = random_projection_accuracy(model, data, run)  # (words, L, h)
+    outputs = head_output_accuracy(model, data, run)  # (words, L, h)
     words = list(data.sense_names)
     return {
         "head_accuracy": {w: _matrix(heads[i]) for i, w in enumerate(words)},
         "query_accuracy": {w: [_round(v) for v in whole[i].tolist()] for i, w in enumerate(words)},
+        "random_accuracy": {w: _matrix(random[i]) for i, w in enumerate(words)},
+        "head_output_accuracy": {w: _matrix(outputs[i]) for i, w in enumerate(words)},
     }
 
 
@@ -758,6 +898,8 @@ def ablation_part(model: MiniLM, progress=None) -> dict:
     }
     h = model.h
     none_kept = ab.evaluate(torch.zeros(model.n_layers, h))  # k = 0: the same in every ranking
+    retrained = retrained_probe(model, torch.zeros(model.n_layers, h))  # k = 0, probe retrained
+    say("no attention, probe retrained")
     keep = {}
     for name, score in scores.items():
         rows = [none_kept] + [ab.evaluate(ab.keep_top(k, score)) for k in range(1, h)] + [ab.full]
@@ -769,6 +911,20 @@ def ablation_part(model: MiniLM, progress=None) -> dict:
         "importance": {k: _significant(v) for k, v in importance.items()},
         "random_order": _matrix(scores[RANKINGS[2]]),
         "keep_top": {"k": list(range(h + 1)), **keep},
+        "no_attention_retrained": {m: _round(v) for m, v in retrained.items()},
+    }
+
+
+def pair_cosines_part(model: MiniLM) -> dict[str, dict[str, list[float]]]:
+    """``{"full": {kind: [cosine per pair]}, "no attention": {…}}``: :func:`pair_cosines` of the
+    full model and of the model with every head removed, rounded to 4 decimals."""
+    none = torch.zeros(model.n_layers, model.h)
+    return {
+        name: {
+            kind: [_round(c) for c in cos.tolist()]
+            for kind, cos in pair_cosines(model, mask).items()
+        }
+        for name, mask in (("full", None), ("no attention", none))
     }
 
 
@@ -795,8 +951,10 @@ def measurements(model: MiniLM, progress=None) -> dict:
     result = {
         "about": (
             "all-MiniLM-L6-v2 measured on the shipped sentences for notebook 08: the ladder, "
-            "head roles, the sense probe in each head's query subspace, removing heads, swapped "
-            f"pairs. Made by {COMMAND} (helpers/senses.py)."
+            "head roles, the sense probe in each head's query subspace (beside random "
+            "projections and each head's output), removing heads (and a probe retrained with "
+            f"no attention), swapped pairs, the pairs' cosines. Made by {COMMAND} "
+            "(helpers/senses.py)."
         ),
         "model": {"revision": REVISION, "sha256": WEIGHTS_SHA256},
         "words": data.sense_names,
@@ -811,6 +969,8 @@ def measurements(model: MiniLM, progress=None) -> dict:
     say("ladder, roles, subspaces")
     result["ablation"] = ablation_part(model, say)
     result["swapped"] = swapped_part(model)
+    result["pair_cosines"] = pair_cosines_part(model)
+    say("pair cosines")
     return result
 
 

@@ -19,7 +19,7 @@ import ipywidgets as widgets
 import torch
 
 from helpers.figures.real_heads import head_grid_figure, head_subspaces_figure
-from helpers.pretrained import MAX_TOKENS, MiniLM, Run
+from helpers.pretrained import EMBED_MAX_TOKENS, MAX_TOKENS, MiniLM, Run
 from helpers.senses import SenseData, head_projections, head_sense_accuracy, load_senses
 from helpers.widgets.base import Explorer
 
@@ -71,7 +71,9 @@ class SentenceAttention:
             raise ValueError(
                 f"the sentence is {T} tokens long ([CLS] and [SEP] included); the model has "
                 f"{MAX_TOKENS} positions, so at most {MAX_TOKENS} fit (nothing is cut "
-                f"silently), and this explorer draws at most {self.max_tokens}: shorten it"
+                f"silently; its sentence vectors, model.embed as sentence-transformers, stop at "
+                f"{EMBED_MAX_TOKENS}), and this explorer draws at most {self.max_tokens}: "
+                "shorten it"
             )
         if T > self.max_tokens:
             raise ValueError(
@@ -187,7 +189,7 @@ def sense_subspace_explorer(
         sub, run, accuracy = subspaces.of(word)
         points, senses = head_projections(model, word, layer, sub, run)  # (h, n, 2), (n,)
         return head_subspaces_figure(
-            points, senses, sub.sense_names[word], accuracy[layer], word, layer
+            points, senses, sub.sense_names[word], accuracy[layer], word, layer, d_k=model.d_k
         )
 
     controls = {

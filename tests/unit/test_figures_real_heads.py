@@ -13,7 +13,7 @@ from helpers.figures.real_heads import (
 )
 
 WORDS = ["bank", "bat"]
-STAGES = ["one-hot", "static", "layer 0", "layer 1"]
+STAGES = ["one-hot", "static", "embedding", "after 1 layer"]
 
 
 def ladder_table():
@@ -139,6 +139,13 @@ def test_head_subspaces_figure_one_box_per_head_coloured_by_sense():
     assert list(dots.marker.symbol)[:4] == [0, 2, 0, 2]  # circle, diamond
     assert [list(c) for c in dots.customdata[n : n + 2]] == [[1, 0], [1, 1]]  # head, sentence
     assert fig.layout.meta["layer"] == 3 and "layer 3" in fig.layout.title.text
+    assert "one head's d_k dimensions" in fig.layout.title.text
+    assert (
+        "one head's 32 dimensions"
+        in head_subspaces_figure(
+            points, senses, ["river", "money"], acc, "bank", 3, d_k=32
+        ).layout.title.text
+    )
     assert fig.layout.shapes[0].path.count("Z") == h  # one box per head
     with pytest.raises(ValueError, match=r"points must be \[h, n, 2\]"):
         head_subspaces_figure(points[0], senses, ["a", "b"], acc, "bank", 3)
@@ -173,6 +180,9 @@ def test_ablation_figure_one_head_removed_above_heads_kept_below():
     assert lines[0].y[-1] == pytest.approx(1.0) and lines[0].xaxis == "x3"
     assert lines[2].xaxis == "x4" and not lines[2].showlegend
     assert lines[1].line.color == "#9E9E9E"  # the random order in grey
+    assert fig.layout.xaxis3.title.text == "heads kept (of 72)"
+    assert fig.layout.yaxis3.title.text == "probe accuracy" and fig.layout.yaxis4.title.text
+    assert "red = worse" in fig.layout.coloraxis.colorbar.title.text
     with pytest.raises(ValueError, match=r"measures \['auc'\] are not in"):
         ablation_figure(one, full, keep_table(), 6, removed=("auc",))
     with pytest.raises(ValueError, match="lacks one value per k"):

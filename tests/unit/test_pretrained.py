@@ -139,6 +139,20 @@ def test_embed_equals_sentence_transformers(model):
     assert torch.allclose(ours.norm(dim=-1), torch.ones(len(texts)), atol=1e-6)
 
 
+def test_stored_reference_vectors_are_sentence_transformers_own(model):
+    """assets/minilm_reference.json (notebook 08 checks model.embed against it live) holds what
+    sentence-transformers computes now, and model.embed equals it."""
+    pytest.importorskip("sentence_transformers")
+    from helpers.reference import SENTENCES, load_reference, reference_vectors
+
+    stored = load_reference()
+    assert stored["sentences"] == SENTENCES
+    vectors = torch.tensor(stored["vectors"])
+    assert vectors.shape == (len(SENTENCES), 384)
+    assert (torch.tensor(reference_vectors(SENTENCES)) - vectors).abs().max().item() < 2e-6
+    assert (model.embed(SENTENCES) - vectors).abs().max().item() < 1e-5
+
+
 def test_head_mask_equals_removing_the_head_from_the_reference(model, reference):
     layer, head = 2, 7
     mask = torch.ones(6, 12)

@@ -16,6 +16,7 @@ from helpers.senses import (
     clearest_heads,
     fit_probe,
     format_measurements,
+    head_output_accuracy,
     head_projections,
     head_roles,
     head_sense_accuracy,
@@ -24,11 +25,15 @@ from helpers.senses import (
     load_measurements,
     load_pairs,
     load_senses,
+    pair_cosines,
     probe_accuracy,
     query_sense_accuracy,
+    random_projection_accuracy,
+    retrained_probe,
     roles_part,
     sense_run,
     similarity_scores,
+    stage_name,
     subspace_part,
     swapped_part,
     target_positions,
@@ -163,20 +168,25 @@ def test_probe_accuracy_separable_random_static_and_batched():
 def test_static_stages_are_at_chance_and_context_is_not(model, bank, bank_run, stored):
     """On the stored table of all five words, and on bank's row measured now."""
     live = ladder(model, bank, bank_run)  # {stage: {"bank": SenseScore, "all": the same}}
-    assert list(live) == STAGES and set(live["layer 6"]) == {"bank", "all"}
+    assert list(live) == STAGES and set(live["after 6 layers"]) == {"bank", "all"}
     table = stored["ladder"]
     assert list(table) == STAGES
-    assert set(table["layer 6"]) == {"bank", "bat", "spring", "match", "light", "all"}
+    assert set(table["after 6 layers"]) == {"bank", "bat", "spring", "match", "light", "all"}
     for stage in ("one-hot", "static"):
         for word, score in [*table[stage].items(), ("bank, live", vars(live[stage]["bank"]))]:
             assert score["accuracy"] == 0.5, (stage, word)
             assert score["cosine"] == pytest.approx(1.0, abs=1e-4)
             assert score["within"] == pytest.approx(score["between"], abs=1e-4)
     assert table["bag of words"]["all"]["accuracy"] >= 0.8
-    for layer in range(3, 7):
-        assert table[f"layer {layer}"]["all"]["accuracy"] >= 0.9
-        assert table[f"layer {layer}"]["all"]["cosine"] < table["layer 0"]["all"]["cosine"]
-    assert live["layer 3"]["bank"].accuracy > live["layer 0"]["bank"].accuracy
+    for i in range(3, 7):
+        assert table[stage_name(i)]["all"]["accuracy"] >= 0.9
+        assert table[stage_name(i)]["all"]["cosine"] < table["embedding"]["all"]["cosine"]
+    assert live["after 3 layers"]["bank"].accuracy > live["embedding"]["bank"].accuracy
+
+
+def test_stage_names_count_the_layers_run():
+    assert [stage_name(i) for i in range(3)] == ["embedding", "after 1 layer", "after 2 layers"]
+    assert STAGES[3:] == [stage_name(i) for i in range(7)] and STAGES[-1] == "after 6 layers"
 
 
 def test_sense_data_only_keeps_one_words_sentences_in_order():
@@ -250,6 +260,32 @@ def test_head_sense_accuracy_and_projections(model, bank, bank_run, stored):
     assert points.shape == (12, 40, 2) and senses.tolist() == [0] * 20 + [1] * 20
     assert torch.allclose(points.mean(1), torch.zeros(12, 2), atol=1e-4)  # centred: PCA
     assert hasattr(sense_run, "cache_info")  # the full run is made once per model and process
+
+
+def test_random_projections_and_head_outputs(model, bank, bank_run):
+    with torch_threads(1):
+        random = random_projection_accuracy(model, bank, bank_run)  # (1, 6, 12)
+        again = random_projection_accuracy(model, bank, bank_run)
+        other = random_projection_accuracy(model, bank, bank_run, n=3, seed=1)
+        outputs = head_output_accuracy(model, bank, bank_run)  # (1, 6, 12)
+    assert random.shape == outputs.shape == (1, 6, 12) and other.shape == (1, 6, 3)
+    assert torch.equal(random, again)  # seeded: the same projections every call
+    assert random.min() >= 0 and random.max() <= 1 and outputs.min() >= 0 and outputs.max() <= 1
+    assert random[0, 1:].mean() > random[0, 0].mean()  # after a layer, any 32-d view separates
+
+
+def test_retrained_probe_and_pair_cosines(model, bank, bank_run, ablation):
+    with torch_threads(1):
+        full = retrained_probe(model, torch.ones(6, 12), bank, bank_run)
+        none = retrained_probe(model, torch.zeros(6, 12), bank, bank_run)
+    assert full["probe_accuracy"] == full["probe_accuracy/bank"] == ablation.full["probe_accuracy"]
+    assert full["probe_confidence"] == pytest.approx(ablation.full["probe_confidence"], abs=1e-6)
+    assert 0.5 <= none["five_fold_accuracy"] < full["five_fold_accuracy"]
+    cos = pair_cosines(model)
+    assert [len(cos[k]) for k in ("paraphrase", "unrelated", "swapped")] == [32, 32, 10]
+    assert cos["paraphrase"].mean() - cos["unrelated"].mean() == pytest.approx(
+        ablation.full["gap"], abs=1e-4
+    )
 
 
 # --------------------------------------------------------------------------- ablation
@@ -329,18 +365,25 @@ def test_stored_measurements_regenerate_for_one_word(model, bank, bank_run, stor
         removed = small.remove_one(5, 6)
         repeats = roles_part(model.run(load_senses().repeats))
         swapped = swapped_part(model)
+        retrained = retrained_probe(model, torch.zeros(6, 12), bank, bank_run)
     assert {s: row["bank"] for s, row in ladder_now.items()} == {
         s: row["bank"] for s, row in stored["ladder"].items()
     }
     assert roles_part(bank_run) == stored["roles_by_word"]["bank"]
     assert subspaces_now["head_accuracy"]["bank"] == stored["head_accuracy"]["bank"]
     assert subspaces_now["query_accuracy"]["bank"] == stored["query_accuracy"]["bank"]
+    for key in ("random_accuracy", "head_output_accuracy"):
+        assert subspaces_now[key]["bank"] == stored[key]["bank"]
+    for key, value in retrained.items():
+        if key.endswith("/bank"):
+            assert round(value, 4) == stored["ablation"]["no_attention_retrained"][key], key
     one = stored["ablation"]["one_at_a_time"]
     for key in ("probe_accuracy", "probe_confidence"):
         assert round(small.full[key], 4) == stored["ablation"]["full"][f"{key}/bank"]
         assert round(removed[key], 4) == one[f"{key}/bank"][5][6]
     assert repeats == stored["roles_on_repeats"]
     assert swapped == stored["swapped"]
+    assert [s["cosine"] for s in swapped] == stored["pair_cosines"]["full"]["swapped"]
 
 
 def test_stored_measurements_are_whole_and_consistent(stored):
