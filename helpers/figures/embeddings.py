@@ -222,7 +222,9 @@ def embedding_figure(
                 hovertemplate="%{text}<extra>chosen word</extra>",
             )
         )
-    layout = base_layout(title, height=560)  # one go.Figure call: this figure sits behind a slider
+    # one go.Figure call: this figure sits behind a slider; margins: where the axis titles and
+    # the families' legend push them
+    layout = base_layout(title, height=560, margin=dict(l=65, r=190, b=55))
 
     def axis(i: int, name: str) -> str:
         share = "" if shares is None else f" ({100 * shares[i]:.1f} % of the spread)"
@@ -373,7 +375,7 @@ def one_hot_word_figure(
         f"cosine similarity to every word: 1 with itself, "
         f"max {others.abs().max().item():.0f} with the other {V - 1}",
     ]
-    layout = base_layout(f"'{word}' as a one-hot vector", height=480)
+    layout = base_layout(f"'{word}' as a one-hot vector", height=480, margin=dict(l=58))
     layout.update(panels(2, 1, titles, v_gap=0.18, row_heights=[0.3, 0.7], title_size=16))
     layout["xaxis"] |= dict(showticklabels=False, title=axis_title)
     layout["xaxis2"] |= dict(showticklabels=False, title=axis_title)

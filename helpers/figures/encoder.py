@@ -401,46 +401,65 @@ def attention_grid_figure(weights: list[torch.Tensor], labels: list[str]) -> go.
 def layer_head_figure(
     weights: list[torch.Tensor], labels: list[str], layer: int, head: int
 ) -> go.Figure:
-    """One map large (``layer``, ``head``) beside the layer × head grid, that cell outlined."""
+    """One map large (``layer``, ``head``) beside the layer × head grid, that cell outlined.
+
+    The grid is one heatmap: the ``n_layers × h`` small maps tiled with a blank row and
+    column between them (one trace on one pair of axes: it sits behind two dropdowns, and
+    plotly draws one subplot far faster than ``n_layers × h`` of them).
+    """
     n_layers, h, T = _check_maps(weights, labels)
     if layer not in range(n_layers) or head not in range(h):
         raise ValueError(
             f"layer={layer}, head={head}: choose layer in 0…{n_layers - 1}, head in 0…{h - 1}"
         )
-    # the big map takes the left half; the grid's cells share the right half (paper units)
-    gap_x, gap_y = 0.015, 0.06
-    big_x1 = round((1 - gap_x * h) * 0.5, 4)
+    big_x1 = 0.47  # the big map takes the left half; the grid the right half (paper units)
     ticks = dict(tickvals=list(range(T)), ticktext=labels, showticklabels=True)
-    layout = panels(1, 1, area=((0, big_x1), (0, 1)))
+    layout = panels(1, 2, h_gap=0.05, col_widths=[big_x1, 1 - big_x1 - 0.05])
     layout["xaxis"] |= dict(title="key (attended to)", **ticks)
     layout["yaxis"] |= dict(title="query (attending)", autorange="reversed", **ticks)
-    grid = panels(
-        n_layers, h, h_gap=gap_x, v_gap=gap_y, area=((big_x1 + gap_x, 1), (0, 1)), first=2
-    )
-    traces = [_big_trace(weights[layer][head], labels, f"layer {layer}, head {head}")]
+    step = T + 1  # a map and the blank line after it
+    hidden = dict(showticklabels=False, showgrid=False, zeroline=False)
+    layout["xaxis2"] |= dict(range=[-0.5, h * step - 1.5], **hidden)
+    layout["yaxis2"] |= dict(range=[n_layers * step - 1.5, -0.5], **hidden)
+    z = [[None] * (h * step - 1) for _ in range(n_layers * step - 1)]
+    cells = [[None] * (h * step - 1) for _ in range(n_layers * step - 1)]
     for i, w in enumerate(weights):  # (h, T, T)
+        maps = w.detach().float().round(decimals=2).tolist()
         for j in range(h):
-            n = 2 + i * h + j  # this cell draws on axes x{n}, y{n}
-            grid[f"xaxis{n}"]["showticklabels"] = False
-            grid[f"yaxis{n}"] |= dict(showticklabels=False, autorange="reversed")
-            traces.append(
-                _thumb_trace(w[j], labels, f"layer {i}, head {j}", xaxis=f"x{n}", yaxis=f"y{n}")
-            )
-    layout |= {k: v for k, v in grid.items() if k != "annotations"}
-    chosen = 2 + layer * h + head
+            for q in range(T):
+                row = i * step + q
+                for k in range(T):
+                    z[row][j * step + k] = maps[j][q][k]
+                    cells[row][j * step + k] = [i, j, labels[q], labels[k]]
+    grid = dict(
+        type="heatmap",
+        z=z,
+        customdata=cells,
+        coloraxis="coloraxis",
+        hoverongaps=False,
+        xaxis="x2",
+        yaxis="y2",
+        hovertemplate="layer %{customdata[0]}, head %{customdata[1]}<br>query "
+        "%{customdata[2]} → key %{customdata[3]}: weight %{z:.2f}<extra></extra>",
+    )
+    traces = [_big_trace(weights[layer][head], labels, f"layer {layer}, head {head}"), grid]
     layout.update(
-        base_layout("One attention map, and where it sits in the layer × head grid", height=460),
+        base_layout(
+            "One attention map, and where it sits in the layer × head grid",
+            height=460,
+            margin=dict(r=158, b=55),  # where the colour bar and the token labels push them
+        ),
         coloraxis=dict(colorscale=HEATMAP, cmin=0, cmax=1, colorbar=dict(title="weight", x=1.07)),
         shapes=[
             dict(
                 type="rect",
-                xref="paper",
-                yref="paper",
+                xref="x2",
+                yref="y2",
                 line=dict(color="#E45756", width=3),
-                x0=layout[f"xaxis{chosen}"]["domain"][0],
-                x1=layout[f"xaxis{chosen}"]["domain"][1],
-                y0=layout[f"yaxis{chosen}"]["domain"][0],
-                y1=layout[f"yaxis{chosen}"]["domain"][1],
+                x0=head * step - 0.5,
+                x1=head * step + T - 0.5,
+                y0=layer * step - 0.5,
+                y1=layer * step + T - 0.5,
             )
         ],
         annotations=[

@@ -65,14 +65,27 @@ def color(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
 
 
-def base_layout(title: str | None = None, height: int = 420, width: int | None = None) -> dict:
+def base_layout(
+    title: str | None = None,
+    height: int = 420,
+    width: int | None = None,
+    margin: dict | None = None,
+) -> dict:
     """The series' layout as a plain dict. Builders that must be fast (behind a slider) pass it
-    straight to ``go.Figure(layout=...)``; every other builder calls :func:`styled`."""
+    straight to ``go.Figure(layout=...)``; every other builder calls :func:`styled`.
+
+    ``margin`` (l, r, t, b in px): where the figure's margins end up once its axis labels and
+    legend have pushed them (measured in Chromium). A figure behind a control passes it:
+    plotly's automargin, which the series' axes keep on, draws a figure a second time from
+    scratch whenever a label needs more room than the margin gives, and that second pass is
+    half the time a redraw costs in the browser. Starting at the right margins, it draws once;
+    automargin still grows them if a longer label needs it (another font, another word).
+    """
     return dict(
         template=TEMPLATE,
         height=height,
         width=width,
-        margin=dict(l=50, r=30, t=60 if title else 30, b=40),
+        margin=dict(l=50, r=30, t=60 if title else 30, b=40) | (margin or {}),
         font=dict(size=13),
         title=dict(text=title, x=0.01, xanchor="left") if title else None,
     )

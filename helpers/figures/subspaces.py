@@ -74,7 +74,8 @@ def _head_grid(
     for name, col in colours.items():  # legend entries for the roles
         traces.append(dict(type="scatter", x=[None], y=[None], mode="markers", name=name,
                            marker=dict(color=col, size=9), showlegend=True))  # fmt: skip
-    layout.update(base_layout(title, height=150 + 230 * rows), template=_PANELS)
+    # margins: where the roles' legend pushes them
+    layout.update(base_layout(title, height=150 + 230 * rows, margin=dict(r=160)), template=_PANELS)
     return traces, layout
 
 

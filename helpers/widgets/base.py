@@ -36,14 +36,49 @@ import ipywidgets as widgets
 import plotly.graph_objects as go
 import plotly.io as pio
 from IPython.display import HTML, display
+from ipywidgets.widgets.trait_types import TypedTuple
 from plotly.offline import get_plotlyjs_version
+from traitlets import Dict
 
 from helpers.attention import check_heads, nearest_heads, valid_heads
 from helpers.colab import in_colab
 
-__all__ = ["Explorer", "show_figure", "colab_figure_html", "heads_slider", "heads_follow"]
+__all__ = [
+    "Explorer",
+    "FigureOutput",
+    "show_figure",
+    "colab_figure_html",
+    "heads_slider",
+    "heads_follow",
+]
 
 
+class FigureOutput(widgets.Output):
+    """The ``Output`` an explorer shows its figure in, without the echo of what it shows.
+
+    JupyterLab's Output view sends every output it shows back to the kernel (the ``outputs``
+    state), and ipywidgets 8's kernel echoes each such update back to the page (protocol
+    2.1's ``echo_update``): per redraw the old figure (with the PNG jupyterlab-plotly adds to
+    it, ~100 KB) and the new one went page -> kernel -> page, and the page parsed and compared
+    both again. Nothing reads that echo here (the kernel never reads or sets ``outputs``: it
+    shows each figure through captured display messages), so this Output does not ask for
+    it. ipywidgets 7 (Colab) has no echo; the tag does nothing there.
+    """
+
+    outputs = TypedTuple(trait=Dict(), help="The output messages synced from the frontend.").tag(
+        sync=True, echo_update=False
+    )
+
+
+# What a redraw costs in JupyterLab 4 (ipywidgets 8, jupyterlab-plotly of plotly 7), measured
+# in headless Chromium: every new figure is a new plot. The Output widget's front end drops
+# update_display_data (so display(..., display_id=True) + .update() does nothing inside it),
+# and jupyterlab-plotly's renderer never redraws a graph it has drawn (its renderModel returns
+# at once), so nothing can update a drawn figure in place through this path. After drawing,
+# the renderer also makes a PNG of the figure (Plotly.toImage: a second full draw, run before
+# the browser paints) and on its next update request redraws it once more. A redraw is fast
+# when plotly draws the figure fast: few subplots, and margins it need not grow
+# (``base_layout(margin=...)``: automargin would draw the figure twice).
 def show_figure(out: widgets.Output, figure: go.Figure, first: bool) -> None:
     """Show ``figure`` in the explorer's output area, replacing the one shown before.
 
@@ -132,7 +167,7 @@ class Explorer(widgets.VBox):
         self.figure: go.Figure | None = None
         self.last_error: str | None = None
         self.error = widgets.HTML(value="")
-        self.out = widgets.Output()
+        self.out = FigureOutput()
         for name, control in self._controls.items():
             setattr(self, name, control)
             control.observe(self._on_change, names="value")

@@ -119,7 +119,34 @@ window.eightHeadsLab = {
     ]);
   },
 
-  // -- an explorer's figure, watched while a key moves one of its sliders --------------------
+  // -- the explorers: a widget box with controls and a plotly figure ------------------------
+
+  // Every explorer of the notebook in front (the Explorer VBox: a row of controls and an
+  // Output with a figure): its figure's title and its controls as [description, kind].
+  explorers(current) {
+    return this.explorerBoxes(current).map(box => ({
+      title: box.querySelector(".js-plotly-plot .gtitle")?.textContent || "",
+      controls: this.controlsOf(box).map(([label, kind]) => [label, kind]),
+    }));
+  },
+
+  explorerBoxes(current) {
+    return Array.from(document.querySelectorAll(`${current} .widget-vbox`)).filter(box =>
+      box.querySelector(":scope > .widget-hbox") && box.querySelector(".js-plotly-plot"));
+  },
+
+  // [description, kind, element] of each control in an explorer's row.
+  controlsOf(box) {
+    const kinds = [["widget-slider", "slider"], ["widget-toggle-buttons", "toggle"],
+                   ["widget-dropdown", "dropdown"], ["widget-text", "text"]];
+    const found = [];
+    for (const el of box.querySelectorAll(":scope > .widget-hbox > *")) {
+      const kind = kinds.find(([cls]) => el.classList.contains(cls));
+      const label = el.querySelector(".widget-label");
+      if (kind && label) found.push([label.textContent.trim(), kind[1], el]);
+    }
+    return found;
+  },
 
   // The text the explorer's figure draws.
   figureText(explorer) {
@@ -131,20 +158,27 @@ window.eightHeadsLab = {
     return text.replace(/[ \t\u00a0]+/g, " ");
   },
 
-  // Record [time, figure text] at every change of the explorer's figure, and the time of the
-  // next keydown on the slider's handle (window.__t0).
-  watchFigure(explorer, handle) {
+  // Record [time, figure text, time of the next animation frame] at every change of the
+  // explorer's figure, and the time of the next `eventType` event on `target` (window.__t0):
+  // the learner's action (keydown on a slider's handle or in a text box, click on a toggle
+  // button, change of a dropdown).
+  watchFigure(explorer, target, eventType = "keydown") {
     window.__t0 = null;
     window.__history = [];
     if (window.__observer) window.__observer.disconnect();
     let last = this.norm(this.figureText(explorer));
     window.__observer = new MutationObserver(() => {
       const text = this.norm(this.figureText(explorer));
-      if (text !== last) { window.__history.push([performance.now(), text]); last = text; }
+      if (text !== last) {
+        const entry = [performance.now(), text, null];
+        window.__history.push(entry);
+        requestAnimationFrame(() => { entry[2] = performance.now(); });
+        last = text;
+      }
     });
     window.__observer.observe(explorer, {childList: true, subtree: true, characterData: true,
                                          attributes: true});
-    handle.addEventListener("keydown", () => { window.__t0 = performance.now(); },
+    target.addEventListener(eventType, () => { window.__t0 = performance.now(); },
                             {capture: true, once: true});
   },
 
@@ -154,11 +188,18 @@ window.eightHeadsLab = {
       text !== this.norm(oldText) && text.trim() !== "");
   },
 
-  // The time of the first new figure that shows every string of `want`, or null.
+  // [time, frame time] of the first new figure that shows every string of `want`, or null
+  // (frame time: the animation frame after it, the one that paints it; null until then).
   firstShowing(oldText, want) {
     const hit = window.__history.find(([, text]) =>
       text !== this.norm(oldText) && want.every(w => text.includes(w)));
-    return hit ? hit[0] : null;
+    return hit ? [hit[0], hit[2]] : null;
+  },
+
+  // Resolves after two animation frames and `ms` more: the page has painted and settled.
+  settle(ms) {
+    return new Promise(done => requestAnimationFrame(() => requestAnimationFrame(
+      () => setTimeout(done, ms))));
   },
 
   stopWatching() {

@@ -3,8 +3,8 @@
 A learner's path, driven by Playwright: start ``jupyter lab`` from ``.venv`` (127.0.0.1, a
 free port, a token, on a temporary copy of ``notebooks/`` so a run never touches the stored
 notebooks), open a notebook, Run All, wait for the kernel, then look at what the page shows:
-error outputs, rendered plotly figures, and an explorer's figure redrawn after a key press
-on one of its sliders. The browser is Debian's ``chromium`` (Playwright's own download does
+error outputs, rendered plotly figures, and each explorer's figure redrawn after one of its
+controls moves as a learner moves it (:func:`move_control`). The browser is Debian's ``chromium`` (Playwright's own download does
 not work here): ``apt-get install -y chromium`` (``tools/headless_chromium.py``). What runs in
 the page is ``lab.js``, beside this file.
 """
@@ -84,13 +84,18 @@ SETTINGS = {
 
 
 @contextmanager
-def jupyter_lab(timeout: float = 90) -> Iterator[Lab]:
-    """``jupyter lab`` on a temporary copy of ``notebooks/``; stopped and removed on exit."""
+def jupyter_lab(timeout: float = 90, lay_out_all: bool = True) -> Iterator[Lab]:
+    """``jupyter lab`` on a temporary copy of ``notebooks/``; stopped and removed on exit.
+    ``lay_out_all=False`` keeps JupyterLab's own windowing, as a learner has it (the
+    benchmark's latencies: with every cell laid out, each redraw lays out the whole page)."""
     tmp = Path(tempfile.mkdtemp(prefix="eight-heads-lab-"))
     root = tmp / "notebooks"
     shutil.copytree(NOTEBOOKS, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     settings = tmp / "settings"
-    for rel, values in SETTINGS.items():
+    chosen = dict(SETTINGS)
+    if not lay_out_all:
+        chosen.pop("@jupyterlab/notebook-extension/tracker.jupyterlab-settings")
+    for rel, values in chosen.items():
         (settings / rel).parent.mkdir(parents=True, exist_ok=True)
         (settings / rel).write_text(json.dumps(values))
     port, token = _free_port(), secrets.token_hex(16)
@@ -263,14 +268,33 @@ def figure_count(page) -> int:
     return sum(c["drawn"] for c in page.evaluate(_CELL_FIGURES).values())
 
 
-# -- an explorer's slider, moved with the keyboard -------------------------------------------
+# -- an explorer's controls, moved as a learner moves them -----------------------------------
+
+# The text box's sentences (08's head explorer): words the model keeps whole, so the figure's
+# token labels can be checked against the words.
+SENTENCES = (
+    "A bat flew out of the cave.",
+    "The river bank was muddy.",
+    "She lit a match in the dark.",
+)
 
 
-def sliders(page, description: str):
-    """Every slider in the open notebook whose description is exactly ``description``."""
+def explorer_boxes(page):
+    """Every explorer (a widget box with controls and a plotly figure) of the open notebook."""
+    return page.locator(f"{CURRENT} .widget-vbox:has(> .widget-hbox):has(.js-plotly-plot)")
+
+
+def explorers_in_page(page) -> list[dict]:
+    """[{title, controls: [[description, kind], …]}] of each explorer, in page order; kind is
+    slider, toggle, dropdown or text."""
+    return page.evaluate(f"(current) => {_LAB}.explorers(current)", CURRENT)
+
+
+def control(explorer, description: str):
+    """The control of ``explorer`` whose description is exactly ``description``."""
     exactly = re.compile(rf"^\s*{re.escape(description)}\s*$")
-    label = page.locator(".widget-label", has_text=exactly)
-    return page.locator(f"{CURRENT} .widget-slider").filter(has=label)
+    label = explorer.page.locator(".widget-label", has_text=exactly)
+    return explorer.locator(":scope > .widget-hbox > *").filter(has=label)
 
 
 def slider_widths(page) -> list:
@@ -290,76 +314,183 @@ def normalise_text(text: str) -> str:
 
 @dataclass
 class Move:
-    key: str
-    before: str  # slider readout before / after the key press
+    control: str
+    action: str  # what the learner did: "ArrowRight", "click 'head'", …
+    before: str  # the control's value as shown before / after
     after: str
-    latency_ms: float  # key down -> the explorer's figure shows the expected text
+    latency_ms: float  # the learner's action -> the figure shows the expected text (in the DOM)
+    frame_ms: float  # the learner's action -> the animation frame that paints that figure
     text: str  # the explorer's figure text afterwards
 
 
-def press_and_wait(page, slider, expect, timeout_ms: int = 60_000) -> Move:
-    """Focus the slider's handle, press an arrow key, wait for the redrawn figure.
+def _shown_value(box, kind: str) -> str:
+    """What a control shows (its text, read even where JupyterLab has not laid it out)."""
+    if kind == "slider":
+        return box.locator(".widget-readout").first.text_content().strip()
+    if kind == "toggle":
+        return box.locator("button.mod-active").first.text_content().strip()
+    if kind == "dropdown":
+        return box.locator("select").first.evaluate(
+            "(s) => s.options[s.selectedIndex]?.textContent.trim()"
+        )
+    return box.locator("input").first.input_value()
 
-    Every change of the figure's text is recorded in the page, with its time, from
-    before the key press. Once the figure has changed, ``expect()`` gives the strings it
-    must show (worked out from the controls as the page shows them then); the latency
-    runs from the keydown event to the first recorded state that is a new figure showing
-    all of them (the time this process takes to work out ``expect`` does not count).
+
+def _act(page, box, kind: str, direction: int):
+    """Prepare the learner's action on a control: (target element, DOM event that starts the
+    clock, what it is, the callable that does it). Sliders: an arrow key on the handle (towards
+    ``direction``, back at the end of the track); toggle buttons: a click on the next button;
+    dropdowns: the next option picked; text boxes: a new sentence typed, then Enter."""
+    if kind == "slider":
+        handle = box.locator(".noUi-handle").first
+        now, low, top = (
+            float(handle.get_attribute(a))
+            for a in ("aria-valuenow", "aria-valuemin", "aria-valuemax")
+        )
+        right = now < top if direction > 0 else now <= low
+        key = "ArrowRight" if right else "ArrowLeft"
+
+        def press():
+            handle.focus()
+            page.keyboard.press(key)
+
+        return handle, "keydown", key, press
+    if kind == "toggle":
+        buttons = box.locator("button")
+        labels = [b.strip() for b in buttons.all_text_contents()]
+        active = box.locator("button.mod-active").first.text_content().strip()
+        nxt = buttons.nth((labels.index(active) + 1) % len(labels))
+        return (
+            nxt,
+            "click",
+            f"click {labels[(labels.index(active) + 1) % len(labels)]!r}",
+            (lambda: nxt.click()),
+        )
+    if kind == "dropdown":
+        select = box.locator("select").first
+        index = select.evaluate("(s) => s.selectedIndex")
+        count = select.evaluate("(s) => s.options.length")
+        option = (index + direction) % count
+        label = select.evaluate("(s, i) => s.options[i].textContent.trim()", option)
+        return select, "change", f"pick {label!r}", lambda: select.select_option(index=option)
+    text_box = box.locator("input").first
+    current = text_box.input_value()
+    sentence = next(s for s in SENTENCES if s != current)
+    text_box.fill(sentence)  # typed, not sent: the box sends on Enter (continuous_update=False)
+
+    def enter():
+        text_box.focus()
+        page.keyboard.press("Enter")
+
+    return text_box, "keydown", f"type {sentence!r} + Enter", enter
+
+
+def move_control(
+    page, explorer, description: str, kind: str, direction: int = 1, timeout_ms: int = 60_000
+) -> Move:
+    """Move one control of ``explorer`` as a learner does (:func:`_act`) and wait until its
+    figure shows what the helpers give for the new values (``explorers.EXPECTED``, worked out
+    from every control's value as the page shows it once the figure has changed); for an
+    explorer not listed there, until the figure changes.
+
+    Every change of the figure's text is recorded in the page, with its time, from before
+    the action. The latency runs from the action's DOM event to the first recorded state that
+    is a new figure showing all the expected strings (the time this process takes to work out
+    the expectation does not count); ``frame_ms`` to the animation frame after it.
     """
-    handle = slider.locator(".noUi-handle").first
-    now, top = (float(handle.get_attribute(a)) for a in ("aria-valuenow", "aria-valuemax"))
-    key = "ArrowRight" if now < top else "ArrowLeft"
-    before = slider.locator(".widget-readout").first.inner_text().strip()
-    explorer = slider.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][1]")
+    import explorers
+
+    box = control(explorer, description)
+    box.scroll_into_view_if_needed()
+    expected = explorers.expected_for(explorer.evaluate(explorers.TITLE))
+    before = _shown_value(box, kind)
     old_text = explorer.evaluate(_FIGURE_TEXT)
-    explorer.evaluate(f"(ex, handle) => {_LAB}.watchFigure(ex, handle)", handle.element_handle())
-    handle.focus()
-    page.keyboard.press(key)
-    after = slider.locator(".widget-readout").first.inner_text().strip()
+    target, event, action, act = _act(page, box, kind, direction)
+    explorer.evaluate(
+        f"(ex, [target, event]) => {_LAB}.watchFigure(ex, target, event)",
+        [target.element_handle(), event],
+    )
+    act()
+    after = _shown_value(box, kind)
     if after == before:
-        raise AssertionError(f"pressing {key} on the slider did not change its value ({before})")
+        raise AssertionError(f"{description}: {action} did not change its value ({before})")
+    what = f"{description}: {action} ({before} -> {after})"
     changed = f"(oldText) => {_LAB}.figureChanged(oldText)"
     try:
-        page.wait_for_function(changed, arg=old_text, timeout=timeout_ms, polling=100)
+        page.wait_for_function(changed, arg=old_text, timeout=timeout_ms, polling=50)
     except Exception as exc:
         raise AssertionError(
-            f"after {key} ({before} -> {after}) the figure did not change within {timeout_ms} ms"
+            f"after {what} the figure did not change within {timeout_ms} ms"
         ) from exc
+    values = explorer.evaluate(explorers.CONTROLS)
+    strings = expected(values) if expected else []
     want = [
-        line.strip() for s in expect() for line in normalise_text(s).split("\n") if line.strip()
+        line.strip() for s in strings for line in normalise_text(s).split("\n") if line.strip()
     ]  # plotly draws each <br> line as its own tspan
     shown = f"([oldText, want]) => {_LAB}.firstShowing(oldText, want)"
+    painted = f"([oldText, want]) => ({_LAB}.firstShowing(oldText, want) || [0, null])[1] !== null"
     try:
-        page.wait_for_function(shown, arg=[old_text, want], timeout=timeout_ms, polling=100)
+        page.wait_for_function(painted, arg=[old_text, want], timeout=timeout_ms, polling=50)
     except Exception as exc:
         now_text = explorer.evaluate(_FIGURE_TEXT)
         missing = [w for w in want if w not in re.sub(r"[ \t\u00a0]+", " ", now_text)]
         raise AssertionError(
-            f"after {key} ({before} -> {after}) the figure never showed "
-            f"{missing}; it shows:\n{now_text[:1500]}"
+            f"after {what} the figure never showed {missing}; it shows:\n{now_text[:1500]}"
         ) from exc
     finally:
         page.evaluate(f"() => {_LAB}.stopWatching()")
-    t1 = page.evaluate(shown, [old_text, want])
+    t1, t_frame = page.evaluate(shown, [old_text, want])
     t0 = page.evaluate("() => window.__t0")
-    return Move(key, before, after, t1 - t0, explorer.evaluate(_FIGURE_TEXT))
+    if t0 is None:
+        raise AssertionError(f"{what}: no {event} event reached the control")
+    if values.get(description) != after:
+        raise AssertionError(
+            f"{description} moved to {after} but the explorer shows {values.get(description)}"
+        )
+    return Move(
+        description, action, before, after, t1 - t0, t_frame - t0, explorer.evaluate(_FIGURE_TEXT)
+    )
 
 
-def move_explorer_slider(page, slider, description: str) -> tuple[Move, bool]:
-    """Press an arrow key on ``slider`` (the control named ``description``) and wait until
-    its explorer's figure shows what the helpers' builder gives for the new values
-    (``explorers.EXPECTED``); for an explorer not listed there, until the figure changes.
-    Returns the move and whether the explorer was a known one."""
-    import explorers
+def control_state(explorer, description: str, kind: str) -> str:
+    """Where one control of ``explorer`` stands now: a slider's handle position (its
+    ``aria-valuenow``), else the value it shows."""
+    box = control(explorer, description)
+    if kind == "slider":
+        return box.locator(".noUi-handle").first.get_attribute("aria-valuenow")
+    return _shown_value(box, kind)
 
-    slider.scroll_into_view_if_needed()
-    explorer = slider.locator(explorers.EXPLORER_OF)
-    expected = explorers.expected_for(explorer.evaluate(explorers.TITLE))
-    if expected is None:
-        move = press_and_wait(page, slider, lambda: [])
-    else:
-        move = press_and_wait(page, slider, lambda: expected(explorer.evaluate(explorers.CONTROLS)))
-    shown = explorer.evaluate(explorers.CONTROLS).get(description)
-    if shown != move.after:
-        raise AssertionError(f"{description} moved to {move.after} but the explorer shows {shown}")
-    return move, expected is not None
+
+def set_control(page, explorer, description: str, kind: str, state: str, most: int = 40) -> None:
+    """Put a control back where it stood (``state``, from :func:`control_state`) as a learner
+    would, waiting for the kernel after each step; nothing is timed or checked. The benchmark
+    moves each control from the explorer's first state: moving one control can take options
+    from another (h follows d_model; word2vec's 3-D view needs dim ≥ 3)."""
+    box = control(explorer, description)
+    box.scroll_into_view_if_needed()
+    for _ in range(most):
+        if control_state(explorer, description, kind) == state:
+            return
+        if kind == "slider":
+            handle = box.locator(".noUi-handle").first
+            now = float(handle.get_attribute("aria-valuenow"))
+            handle.focus()
+            page.keyboard.press("ArrowRight" if float(state) > now else "ArrowLeft")
+        elif kind == "toggle":
+            box.locator("button", has_text=re.compile(rf"^\s*{re.escape(state)}\s*$")).click()
+        elif kind == "dropdown":
+            box.locator("select").first.select_option(label=state)
+        else:
+            text_box = box.locator("input").first
+            text_box.fill(state)
+            text_box.focus()
+            page.keyboard.press("Enter")
+        settle(page, 50)
+    raise AssertionError(f"{description} did not go back to {state!r}")
+
+
+def settle(page, ms: int = 250, timeout_ms: int = 120_000) -> None:
+    """Wait until the kernel is idle and the page has painted and rested ``ms``: what follows a
+    move (plotly's renderer makes a PNG of each new figure) does not land in the next one."""
+    page.wait_for_function(_KERNEL_IDLE, timeout=timeout_ms, polling=50)
+    page.evaluate(f"(ms) => {_LAB}.settle(ms)", ms)

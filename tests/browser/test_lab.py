@@ -6,12 +6,15 @@ minutes. ``make test-browser`` runs it through ``tools/run_layer.py``.
 For each notebook: open it (plotly's renderer must show every stored figure, drawn, or as
 the PNG stored beside it for GitHub until the pointer enters it), clear its outputs, Run All,
 wait for the kernel, then assert no error or stderr output, no widget JupyterLab could not
-show, and every plotly figure the stored notebook carries drawn again. In 04 and 05 the
-explorers' ``h`` and ``d_model`` sliders are moved with the keyboard and the redrawn figure
-must show exactly what the helpers' own figure builder gives for the new values; every
-slider's track must be wide enough to drag. A screenshot of each notebook (and of each
-moved explorer) goes to ``reports/screenshots/``, the run and redraw times to
-``reports/browser.json`` (git-ignored).
+show, and every plotly figure the stored notebook carries drawn again. Then every explorer
+the notebook shows (``EXPLORERS``) has each of its controls moved once as a learner moves it
+(a slider with an arrow key, a toggle button clicked, a dropdown's option picked, a sentence
+typed and sent with Enter), and its redrawn figure must show what the helpers give for the
+new values (``explorers.py``); an explorer that does not redraw, or one the page shows that
+this test does not know, fails. Every slider's track must be wide enough to drag. A
+screenshot of each notebook (and of each moved explorer) goes to ``reports/screenshots/``, the
+run and redraw times to ``reports/browser.json`` (git-ignored). ``make bench`` times the same
+moves, several each.
 """
 
 from __future__ import annotations
@@ -28,14 +31,18 @@ REPORTS = lab.ROOT / "reports"
 SHOTS = REPORTS / "screenshots"
 RESULTS: dict = {"run_seconds": {}, "moves": []}
 NOTEBOOKS = lab.notebook_names()
-# The notebooks whose explorers must answer the keyboard, and the sliders moved there.
-# 05's subspace explorer offers d_model = 16 only (its models are trained at that width):
-# there d_model is a one-option control, checked by test_fixed_d_model_is_shown.
-LIVE = {
-    "04_multi_head.ipynb": ("shape_explorer", ("h", "d_model")),
-    "05_why_multi_head.ipynb": ("subspace_explorer", ("h",)),
+# The explorers each notebook shows, in page order (helpers' factory names); each one's
+# controls are moved in the page, and its figure checked (tests/browser/explorers.py).
+EXPLORERS = {
+    "01_one_hot.ipynb": ["one_hot_explorer"],
+    "02_word2vec.ipynb": ["word2vec_explorer"],
+    "03_self_attention.ipynb": ["sqrt_dk_explorer", "attention_explorer"],
+    "04_multi_head.ipynb": ["shape_explorer", "attention_explorer"],
+    "05_why_multi_head.ipynb": ["subspace_explorer"],
+    "06_cost_and_scale.ipynb": ["cost_explorer"],
+    "07_encoder_stack.ipynb": ["encoder_explorer"],
+    "08_real_heads.ipynb": ["head_explorer", "sense_subspace_explorer"],
 }
-FIXED_D_MODEL = {"05_why_multi_head.ipynb": "16"}
 # notebook -> its stored figures, how they showed when opened, pictures hovered, ones stuck
 STORED_SHOWN: dict[str, tuple] = {}
 
@@ -108,9 +115,8 @@ def test_notebook_runs_clean_in_jupyterlab(browser, server, pages, name):
     assert not problems, f"{name}: " + "\n".join(problems)
     assert not missing, f"{name}: " + "; ".join(missing)
     assert lab.figure_count(page) >= (1 if stored else 0), f"{name}: no figure drawn"
-    if name not in LIVE:  # free the kernel; 04 and 05 stay open for the slider tests
+    if not EXPLORERS.get(name):  # free the kernel; a notebook with explorers stays open
         page.evaluate("() => window.eightHeadsLab.shutdownKernel()")
-        pages.pop(name).close()
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
@@ -131,52 +137,59 @@ def test_stored_figures_open_in_plotly_and_turn_interactive(browser, server, pag
     assert not stuck, f"{name}: " + "; ".join(stuck)
 
 
-@pytest.mark.parametrize(
-    "name,description", [(n, d) for n, (_, moved) in LIVE.items() if n in NOTEBOOKS for d in moved]
-)
-def test_keyboard_moves_explorer(browser, server, pages, name, description):
-    explorer_name = LIVE[name][0]
-    source = (lab.NOTEBOOKS / name).read_text(encoding="utf-8")
-    assert explorer_name in source, f"{name} does not show {explorer_name}"
+def test_every_notebook_is_listed_with_the_explorers_it_builds():
+    """EXPLORERS names, for each notebook, the explorer factories its code calls."""
+    assert sorted(EXPLORERS) == NOTEBOOKS, "list every notebook in EXPLORERS (none: [])"
+    for name, listed in EXPLORERS.items():
+        source = (lab.NOTEBOOKS / name).read_text(encoding="utf-8")
+        called = set(re.findall(r"\b(\w+_explorer)\(", source))
+        assert called == set(listed), f"{name} calls {sorted(called)}; EXPLORERS lists {listed}"
+
+
+@pytest.mark.parametrize("name", [n for n in NOTEBOOKS if EXPLORERS.get(n)])
+def test_every_explorer_redraws_when_each_control_moves(browser, server, pages, name):
     page = _run(browser, server, pages, name)
-    found = lab.sliders(page, description)
-    assert found.count() >= 1, f"{name}: no slider with description {description!r} in the page"
-    checked = 0
-    for i in range(found.count()):
-        slider = found.nth(i)
-        move, known = lab.move_explorer_slider(page, slider, description)
-        checked += known
-        RESULTS["moves"].append(
-            {
-                "notebook": name,
-                "slider": description,
-                "from": move.before,
-                "to": move.after,
-                "latency_ms": round(move.latency_ms, 1),
-            }
-        )
-        print(
-            f"{name} {description}: {move.before} -> {move.after} "
-            f"redrawn in {move.latency_ms:.0f} ms"
-        )
-        problems = lab.problems(page)
-        assert not problems, f"{name} after moving {description}: " + "\n".join(problems)
-        explorer = slider.locator(explorers.EXPLORER_OF)
-        assert not re.search(r"\w+Error: ", explorer.inner_text()), explorer.inner_text()[:500]
-        explorer.evaluate("(ex) => ex.scrollIntoView({block: 'start'})")
-        page.screenshot(path=str(SHOTS / f"{Path(name).stem}_{description}.png"))
-    assert checked, (
-        f"{name}: no {description} slider belongs to a figure this test knows; "
-        "add what its figure must show to tests/browser/explorers.py"
+    shown = lab.explorers_in_page(page)
+    known = [explorers.known(e["title"]) for e in shown]
+    unknown = [e["title"][:80] for e, k in zip(shown, known, strict=True) if k is None]
+    assert not unknown, (
+        f"{name}: explorers whose figure this test does not know (titles {unknown}); "
+        "add what their figure must show to tests/browser/explorers.py"
     )
-
-
-@pytest.mark.parametrize("name", [n for n in FIXED_D_MODEL if n in NOTEBOOKS])
-def test_fixed_d_model_is_shown(browser, server, pages, name):
-    page = _run(browser, server, pages, name)
-    h = lab.sliders(page, "h").first
-    values = h.locator(explorers.EXPLORER_OF).evaluate(explorers.CONTROLS)
-    assert values.get("d_model") == FIXED_D_MODEL[name], values
+    assert [k.name for k in known] == EXPLORERS[name], f"{name}: the page shows {known}"
+    boxes = lab.explorer_boxes(page)
+    try:
+        for i, (found, k) in enumerate(zip(shown, known, strict=True)):
+            explorer = boxes.nth(i)
+            assert found["controls"], f"{name}: {k.name} shows no control"
+            for description, kind in found["controls"]:
+                lab.settle(page)
+                move = lab.move_control(page, explorer, description, kind)
+                RESULTS["moves"].append(
+                    {
+                        "notebook": name,
+                        "explorer": k.name,
+                        "control": description,
+                        "action": move.action,
+                        "from": move.before,
+                        "to": move.after,
+                        "latency_ms": round(move.latency_ms, 1),
+                        "frame_ms": round(move.frame_ms, 1),
+                    }
+                )
+                print(
+                    f"{name} {k.name} {description}: {move.action} ({move.before} -> "
+                    f"{move.after}) redrawn in {move.latency_ms:.0f} ms "
+                    f"(painted {move.frame_ms:.0f} ms)"
+                )
+                problems = lab.problems(page)
+                assert not problems, f"{name} after {move.action}: " + "\n".join(problems)
+                text = explorer.inner_text()
+                assert not re.search(r"\w+Error: ", text), text[:500]
+            explorer.evaluate("(ex) => ex.scrollIntoView({block: 'start'})")
+            page.screenshot(path=str(SHOTS / f"{Path(name).stem}_{i}_{k.name}.png"))
+    finally:
+        page.evaluate("() => window.eightHeadsLab.shutdownKernel()")
 
 
 MIN_TRACK_PX = 100  # a slider's track a learner can drag with a mouse
@@ -188,8 +201,6 @@ def test_sliders_are_wide_enough_to_drag(browser, server, pages, name):
     widths = SLIDER_WIDTHS.get(name)
     if widths is None:  # run on its own (-k): open the notebook here
         widths = lab.slider_widths(_run(browser, server, pages, name))
-    if name in LIVE:
-        assert widths, f"{name}: no slider in the page"
     narrow = [(label, px) for label, px in widths if px < MIN_TRACK_PX]
     assert not narrow, (
         f"{name}: slider tracks squeezed to {narrow} px (< {MIN_TRACK_PX}); "

@@ -47,7 +47,8 @@ PLOTLY_JS_NAME = f"plotly-{get_plotlyjs_version()}.min.js"  # what the CDN serve
 NETWORK_DELAY = 0.3  # seconds before plotly.js arrives, as over a network
 
 # Every explorer the series has: how a notebook (or its unit test) builds it, and a control to
-# move with the value it moves to. A new factory in helpers.widgets.__all__ must be added here.
+# move with the value it moves to. A new factory (a *_explorer in the __all__ of a module of
+# helpers.widgets) must be added here.
 EXPLORERS = {
     "one_hot_explorer": (
         "from helpers.text import Vocabulary, load_corpus, tokenize\n"
@@ -76,6 +77,21 @@ EXPLORERS = {
         "layer",
         "2",
     ),
+    # notebook 08, on the real model (the [model] extra, as 08's setup cell installs it)
+    "head_explorer": (
+        "from helpers.pretrained import load_minilm\n"
+        "from helpers.widgets.real_heads import head_explorer\n"
+        'ex = head_explorer(load_minilm(), "The bank raised its rates again.", layer=0, head=0)',
+        "layer",
+        "3",
+    ),
+    "sense_subspace_explorer": (
+        "from helpers.pretrained import load_minilm\n"
+        "from helpers.widgets.real_heads import sense_subspace_explorer\n"
+        'ex = sense_subspace_explorer(load_minilm(), "bank", layer=2)',
+        "layer",
+        "4",
+    ),
 }
 
 # -- the kernel: what the explorers display in (simulated) Colab ------------------------------
@@ -88,7 +104,9 @@ google.colab = colab
 sys.modules.update({"google": google, "google.colab": colab})"""
 
 SETUP = """\
+import importlib
 import json
+import pkgutil
 
 import ipywidgets
 import plotly.io as pio
@@ -107,8 +125,13 @@ def report(figure, error=None):
     print("@@", json.dumps({"texts": texts, "traces": len(figure.data), "error": error}))
 
 
+factories = {
+    name
+    for module in pkgutil.iter_modules(helpers.widgets.__path__, "helpers.widgets.")
+    for name in getattr(importlib.import_module(module.name), "__all__", ())
+}
 print("@@", json.dumps({"colab": in_colab(), "renderer": pio.renderers.default,
-                        "factories": sorted(helpers.widgets.__all__)}))"""
+                        "factories": sorted(factories)}))"""
 
 # The old path: show_figure before the fix displayed the figure inside the explorer's Output
 # through plotly's renderer, which is "colab" in Colab.

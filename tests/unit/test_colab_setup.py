@@ -10,7 +10,7 @@ import types
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
-from helpers.colab import BRANCH, REPO_URL, setup_cell_source
+from helpers.colab import BRANCH, EXTRAS, REPO_URL, setup_cell_source
 
 
 @pytest.fixture
@@ -61,12 +61,29 @@ def test_in_colab_the_setup_cell_installs_the_helpers_and_enables_widgets(
     assert capsys.readouterr() == ("", "")
 
 
-def test_setup_cell_installs_the_package_pyproject_names():
+def test_in_colab_08_installs_the_helpers_with_the_model_extra(shell, monkeypatch, capsys):
+    calls = fake_colab(monkeypatch)
+    result = shell.run_cell(setup_cell_source("08_real_heads.ipynb"))
+    result.raise_error()
+    assert shell.pip_lines == [f'install -q "eight-heads[model] @ git+{REPO_URL}@{BRANCH}"']
+    assert calls == ["enable_custom_widget_manager"]
+    assert capsys.readouterr() == ("", "")
+
+
+def test_setup_cell_installs_the_package_and_extras_pyproject_names():
     import tomllib
     from pathlib import Path
 
     pyproject = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())
-    assert f'"{pyproject["project"]["name"]} @ git+{REPO_URL}@{BRANCH}"' in setup_cell_source()
+    name = pyproject["project"]["name"]
+    assert f'"{name} @ git+{REPO_URL}@{BRANCH}"' in setup_cell_source()
+    notebooks = Path(__file__).resolve().parents[2] / "notebooks"
+    for notebook, extra in EXTRAS.items():
+        assert extra in pyproject["project"]["optional-dependencies"], extra
+        assert (notebooks / notebook).is_file(), notebook
+        assert f'"{name}[{extra}] @ git+{REPO_URL}@{BRANCH}"' in setup_cell_source(notebook)
+    # the other notebooks install the helpers alone: nothing Colab has, no test extras
+    assert setup_cell_source("01_one_hot.ipynb") == setup_cell_source()
 
 
 def _shown_by_an_explorer(monkeypatch) -> list:

@@ -91,20 +91,26 @@ def test_grid_has_one_map_per_layer_and_head():
 def test_layer_head_figure_shows_the_chosen_map_large_and_outlines_it():
     w = maps()
     fig = layer_head_figure(w, LABELS, layer=1, head=2)
-    assert len(fig.data) == 1 + 2 * 4
+    assert len(fig.data) == 2  # the big map, and the grid as one tiled heatmap
     assert torch.allclose(torch.tensor(fig.data[0].z), w[1][2], atol=0.01)
     assert fig.data[0].texttemplate  # the big one carries its numbers
     assert "layer 1, head 2" in texts(fig)
     assert list(fig.layout.xaxis.ticktext) == LABELS
-    outline = fig.layout.shapes[0]
-    chosen = next(t for t in fig.data[1:] if t.hovertemplate.startswith("layer 1, head 2<br>"))
-    x_domain = fig.layout["xaxis" + chosen.xaxis[1:]].domain
-    y_domain = fig.layout["yaxis" + chosen.yaxis[1:]].domain
-    assert (outline.x0, outline.x1) == tuple(x_domain) and (outline.y0, outline.y1) == tuple(
-        y_domain
-    )
-    assert (
-        y_domain[1] < 1 and x_domain[0] > fig.layout.xaxis.domain[1]
-    )  # second row, right of the big map
+    grid, T = fig.data[1], len(LABELS)
+    assert (grid.xaxis, grid.yaxis) == ("x2", "y2")
+    assert fig.layout.xaxis2.domain[0] > fig.layout.xaxis.domain[1]  # right of the big map
+    z = [[float("nan") if v is None else v for v in row] for row in grid.z]
+    assert len(z) == 2 * (T + 1) - 1 and len(z[0]) == 4 * (T + 1) - 1
+    for layer in range(2):
+        for head in range(4):  # every small map in its tile, a blank line after it
+            r, c = layer * (T + 1), head * (T + 1)
+            tile = torch.tensor([row[c : c + T] for row in z[r : r + T]])
+            assert torch.allclose(tile, w[layer][head], atol=0.01)
+            assert list(grid.customdata[r][c][:2]) == [layer, head]
+    assert all(v is None for v in grid.z[T])  # the blank row between the layers
+    outline = fig.layout.shapes[0]  # around the chosen tile, in the grid's own units
+    assert (outline.xref, outline.yref) == ("x2", "y2")
+    assert (outline.x0, outline.x1) == (2 * (T + 1) - 0.5, 2 * (T + 1) + T - 0.5)
+    assert (outline.y0, outline.y1) == (T + 1 - 0.5, T + 1 + T - 0.5)
     with pytest.raises(ValueError, match=r"layer in 0…1, head in 0…3"):
         layer_head_figure(w, LABELS, layer=2, head=0)

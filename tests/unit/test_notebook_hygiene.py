@@ -142,7 +142,9 @@ def test_starts_with_title_badge_and_colab_setup(notebook):
     first = nb["cells"][0]
     assert first["cell_type"] == "markdown" and source(first).startswith("# "), "title first"
     assert colab_badge(path.name) in source(first), f"{path.name}: Open-in-Colab badge"
-    assert source(code_cells(nb)[0]) == setup_cell_source(), f"{path.name}: first code cell"
+    assert source(code_cells(nb)[0]) == setup_cell_source(path.name), (
+        f"{path.name}: first code cell must be helpers.colab.setup_cell_source({path.name!r})"
+    )
 
 
 def test_ends_with_recap_glossary_and_next(notebook):

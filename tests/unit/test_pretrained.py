@@ -9,7 +9,6 @@ import inspect
 import json
 import os
 import shutil
-import statistics
 
 import pytest
 import torch
@@ -328,36 +327,3 @@ def test_bad_head_mask_and_layer(model):
         model.run(["ok"], head_mask=torch.ones(12))
     with pytest.raises(ValueError, match="layer=6 must be a whole number from 0 to 5"):
         model.attention(6)
-
-
-# --------------------------------------------------------------------------- speed (measured, not asserted)
-
-
-def test_benchmark_run_against_the_reference(model, reference):
-    """``run`` on one 12-token sentence against BertModel's forward (same outputs asked for),
-    at the same thread count, in one process. Prints the medians; the target is ≤ 1.5×."""
-    from torch.utils.benchmark import Timer
-
-    text = "The bank raised its interest rates again this spring."
-    ids, _, tokens = model.tokenize([text])
-    assert len(tokens[0]) == 12
-    real = torch.ones_like(ids, dtype=torch.bool)
-    threads = torch.get_num_threads()
-    ours = Timer("model.run([text])", globals={"model": model, "text": text}, num_threads=threads)
-    theirs = Timer(
-        "reference_outputs(reference, ids, real)",
-        globals={
-            "reference_outputs": reference_outputs,
-            "reference": reference,
-            "ids": ids,
-            "real": real,
-        },
-        num_threads=threads,
-    )
-    a = statistics.median(ours.blocked_autorange(min_run_time=1.0).times)
-    b = statistics.median(theirs.blocked_autorange(min_run_time=1.0).times)
-    print(
-        f"\nrun(): {a * 1e3:.2f} ms, BertModel: {b * 1e3:.2f} ms, ratio {a / b:.2f} (target <= 1.5), "
-        f"{threads} thread(s)"
-    )
-    assert a > 0 and b > 0

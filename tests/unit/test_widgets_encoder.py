@@ -36,7 +36,9 @@ def test_picking_a_layer_and_head_redraws_that_map():
     assert torch.allclose(big_map(ex), w[2][1], atol=0.01)
     assert "layer 2, head 1" in [a.text for a in ex.figure.layout.annotations]
     assert ex.last_error is None
-    assert len(ex.figure.data) == 1 + 3 * 2  # the grid stays beside it
+    assert len(ex.figure.data) == 2  # the grid (one tiled heatmap) stays beside it
+    grid = ex.figure.data[1].z  # 3 layers × 2 heads of T × T, a blank line between maps
+    assert len(grid) == 3 * (len(LABELS) + 1) - 1
 
 
 def test_explorer_keeps_its_own_copy_of_the_weights():
