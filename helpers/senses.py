@@ -2,16 +2,16 @@
 twelve subspaces, and which heads are needed. Torch only; numbers in, numbers out.
 
     model = load_minilm()
-    data = load_senses()                      # 200 sentences: 5 words × 2 senses × 20
-    run = sense_run(model)                    # the model over them, once per process (≈ 5 s, 1 thread)
-    table = ladder(model)                     # {stage: {word: SenseScore}}: one-hot … after 6 layers
-    roles = head_roles(run)                   # {relation: [6, 12]} mean attention weight
-    acc = head_sense_accuracy(model)          # [5 words, 6 layers, 12 heads] probe accuracy of q
-    rnd = random_projection_accuracy(model)   # [5 words, 6 layers, 12]: random 32-d views of x
-    out = head_output_accuracy(model)         # [5 words, 6 layers, 12 heads]: each head's output z
-    ab = Ablation(model)                      # removing heads, made cheap
+    data = load_senses()                     # 200 sentences: 5 words × 2 senses × 20
+    run = sense_run(model)                   # the model over them, once per process (≈ 5 s)
+    table = ladder(model)                    # {stage: {word: SenseScore}}: one-hot … 6 layers
+    roles = head_roles(run)                  # {relation: [6, 12]} mean attention weight
+    acc = head_sense_accuracy(model)         # [5 words, 6 layers, 12 heads] probe accuracy of q
+    rnd = random_projection_accuracy(model)  # [5 words, 6 layers, 12]: random 32-d views of x
+    out = head_output_accuracy(model)        # [5 words, 6 layers, 12 heads]: each head's z
+    ab = Ablation(model)                     # removing heads, made cheap
     ab.evaluate(mask), ab.importance(), ab.keep_top(k, score)
-    stored = load_measurements()              # all of the above, stored (assets/minilm_measurements.json)
+    stored = load_measurements()             # all of the above (assets/minilm_measurements.json)
 
 **The stored measurements.** Everything above over all 200 sentences takes minutes under the
 reproducible arithmetic (the exact one-head-at-a-time ablation alone ≈ 100 s), too long for a
@@ -305,7 +305,8 @@ def sense_cosines(X: torch.Tensor, y: torch.Tensor) -> tuple[float, float, float
 
 def stage_name(i: int) -> str:
     """The ladder's name of ``run.hidden[i]``: ``"embedding"`` (i = 0, the input of layer 0),
-    ``"after 1 layer"``, ``"after 2 layers"``, … (the output of layer i − 1, the input of layer i)."""
+    ``"after 1 layer"``, ``"after 2 layers"``, … (the output of layer i − 1, the input of
+    layer i)."""
     return "embedding" if i == 0 else f"after {i} layer{'s' if i > 1 else ''}"
 
 
@@ -341,7 +342,8 @@ def stage_vectors(
 def ladder(
     model: MiniLM, data: SenseData | None = None, run: Run | None = None
 ) -> dict[str, dict[str, SenseScore]]:
-    """``{stage: {word: SenseScore, …, "all": mean over words}}`` for every stage of :data:`STAGES`."""
+    """``{stage: {word: SenseScore, …, "all": mean over words}}`` for every stage of
+    :data:`STAGES`."""
     data = load_senses() if data is None else data
     vectors = stage_vectors(model, data, run)
     words = list(data.sense_names)
@@ -432,7 +434,7 @@ def clearest_heads(
     return sorted(found, key=lambda row: -row[3])
 
 
-# --------------------------------------------------------------------------- one word, twelve subspaces
+# -------------------------------------------------------------------- one word, twelve subspaces
 
 
 def head_queries(model: MiniLM, run: Run, positions: torch.Tensor, layer: int) -> torch.Tensor:
@@ -819,7 +821,7 @@ class Ablation:
         return mask
 
 
-# --------------------------------------------------------------------------- the stored measurements
+# ------------------------------------------------------------------------ the stored measurements
 
 MEASUREMENTS = "minilm_measurements.json"
 COMMAND = "python -m helpers.senses --out assets/minilm_measurements.json"

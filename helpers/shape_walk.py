@@ -21,7 +21,8 @@ __all__ = ["ShapeWalk", "shape_trace", "shape_walk"]
 
 
 def shape_trace(batch: int, seq_len: int, d_model: int, h: int) -> list[Step]:
-    """The steps of ``MultiHeadSelfAttention(d_model, h)(x, trace=...)`` for ``x [batch, seq_len, d_model]``.
+    """The steps of ``MultiHeadSelfAttention(d_model, h)(x, trace=...)`` for
+    ``x [batch, seq_len, d_model]``.
 
     Runs the real layer on torch's ``meta`` device: torch works out every shape without
     allocating or computing numbers (biases are left out: they change no shape and cost

@@ -10,7 +10,8 @@ decorator turns it into the printed verdict::
     ✓ split_heads: right on 4 cases, shapes and values.
     ✗ split_heads, case 1 of 4 (x [2, 3, 12], h = 4): shape [2, 3, 4, 3], expected [2, 4, 3, 3].
       That is x.view(B, T, h, d_k) without .transpose(1, 2): the heads must come before the tokens.
-    Not done yet: your split_heads still raises NotImplementedError; write its body, then run this cell again.
+    Not done yet: your split_heads still raises NotImplementedError; write its body, then run
+    this cell again.   (printed on one line)
 
 One verdict line (✓, ✗ or "Not done yet"), then at most one line of explanation. The
 checker returns True or False and never raises on a learner's bug; only KeyboardInterrupt
@@ -80,7 +81,8 @@ RTOL = 1e-4
 
 
 class NotDone(Exception):
-    """The answer is still the notebook's stub (``answer = None``, ``raise NotImplementedError``)."""
+    """The answer is still the notebook's stub (``answer = None``,
+    ``raise NotImplementedError``)."""
 
 
 class Wrong(Exception):
@@ -169,7 +171,8 @@ def _copy(value):
 def call(
     fn: Callable, args: Sequence, *, label: str, case: str, hint: str = "", fresh: bool = True
 ):
-    """``fn(*args)`` on copies of ``args``; its exceptions become :class:`Wrong` (or :class:`NotDone`).
+    """``fn(*args)`` on copies of ``args``; its exceptions become :class:`Wrong` (or
+    :class:`NotDone`).
 
     ``case`` says where (``"case 2 of 4 (x [2, 3, 12], h = 4)"``); ``hint`` is added when the
     function raised. ``fresh=False`` passes ``args`` themselves (e.g. leaves that need grad).
@@ -322,7 +325,10 @@ def whole(
     except ValueError as err:
         extra = ""
         if isinstance(value, float) and value.is_integer():
-            extra = f"Write a whole number without a decimal point ({int(value)}, not {value}); // divides without one."
+            extra = (
+                f"Write a whole number without a decimal point ({int(value)}, not {value}); "
+                "// divides without one."
+            )
         raise Wrong(str(err) + ".", extra) from None
 
 

@@ -210,13 +210,12 @@ def check_crossover(answer, d_model: int = 512, h: int = 8) -> str:
             f"n = {truth}: 2·n²·d_model > 4·n·d_model² once n > 2·d_model = {2 * d_model}; "
             "below that the projections cost more."
         )
+    qk_alone = "That compares QKᵀ alone (n²·d_model) with the projections; AV costs as much again."
     named = {
-        truth
-        - 1: f"At n = {truth - 1} = 2·d_model the two are equal; overtaking needs one more token.",
-        2 * truth
-        - 1: "That compares QKᵀ alone (n²·d_model) with the projections; AV costs as much again.",
-        2
-        * truth: "That compares QKᵀ alone (n²·d_model) with the projections; AV costs as much again.",
+        truth - 1: f"At n = {truth - 1} = 2·d_model the two are equal; "
+        "overtaking needs one more token.",
+        2 * truth - 1: qk_alone,
+        2 * truth: qk_alone,
         d_model: "At n = d_model the projections still cost twice as much as QKᵀ + AV.",
         d_model + 1: "At n = d_model the projections still cost twice as much as QKᵀ + AV.",
     }

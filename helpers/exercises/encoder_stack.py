@@ -87,7 +87,8 @@ def check_causal_mask(fn) -> str:
     judge_cases(
         fn, [(f"T = {T}", (T,)) for T in (4, 1, 6)], causal_mask, label="causal_mask",
         mistakes=_CAUSAL_MISTAKES, dtype_hint=_mask_dtype, what="a bool mask",
-        hint="Row i (query) is True in columns 0 … i (keys): torch.ones(T, T, dtype=torch.bool).tril().",
+        hint="Row i (query) is True in columns 0 … i (keys): "
+             "torch.ones(T, T, dtype=torch.bool).tril().",
     )  # fmt: skip
     return "True on and below the diagonal: every token sees itself and the tokens before it."
 

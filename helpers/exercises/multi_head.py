@@ -192,7 +192,10 @@ def check_note_transpose(answer) -> str:
         ],
         hint="Negative axes count from the end: -1 is the last, -2 the one before.",
     )
-    return f"{before} → {truth}: d_k and h swap, so the tokens stay second; the note wanted transpose(1, 2)."
+    return (
+        f"{before} → {truth}: d_k and h swap, so the tokens stay second; "
+        "the note wanted transpose(1, 2)."
+    )
 
 
 # --------------------------------------------------------------------------- explorer

@@ -73,7 +73,8 @@ def check_one_hot_geometry(cosine, distance) -> str:
             (2.0, "2 is the squared distance (1² + 1²); the distance is its square root, √2."),
             (
                 1.0,
-                "Each vector has length 1, but their difference has two non-zero entries, 1 and -1.",
+                "Each vector has length 1, but their difference has two non-zero entries, "
+                "1 and -1.",
             ),
             (0.0, "Only a word and itself are at distance 0."),
         ],
@@ -161,7 +162,10 @@ def check_one_hot_id(answer, word: str = "queen") -> str:
         what="the id",
     )
     if got == truth:
-        return f"'{word}' has its 1 at id {truth} (ids 0 … {len(vocab) - 1}, the commonest word first)."
+        return (
+            f"'{word}' has its 1 at id {truth} "
+            f"(ids 0 … {len(vocab) - 1}, the commonest word first)."
+        )
     alphabetical = sorted(vocab.words).index(word)
     named = {
         truth + 1: "Ids count from 0: the commonest word has id 0.",

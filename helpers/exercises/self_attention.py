@@ -133,7 +133,8 @@ def check_score_spread(answer, d_k: int = 64) -> str:
         mistakes=[
             (
                 d_k,
-                f"{d_k} is the variance (a sum of d_k products of variance 1); the std is its root.",
+                f"{d_k} is the variance (a sum of d_k products of variance 1); "
+                "the std is its root.",
             ),
             (1.0, "1 is the spread after dividing by √d_k; before it the scores are much wider."),
             (1 / math.sqrt(d_k), "1/√d_k is the scale factor, not the spread."),
@@ -141,7 +142,10 @@ def check_score_spread(answer, d_k: int = 64) -> str:
         ],
         hint="q·k adds d_k products, each of variance 1.",
     )
-    return f"measured {fmt(round(measured, 2))} ≈ √{d_k} = {fmt(math.sqrt(d_k))}; dividing by √d_k brings it back to 1."
+    return (
+        f"measured {fmt(round(measured, 2))} ≈ √{d_k} = {fmt(math.sqrt(d_k))}; "
+        "dividing by √d_k brings it back to 1."
+    )
 
 
 # --------------------------------------------------------------------------- write the code

@@ -220,7 +220,10 @@ def check_head_ablation(fn) -> str:
             what="out",
             hint="Split q, k, v into heads, attend, multiply head j's z by 0, merge, then W_O.",
         )
-    return f"equal to the layer's own head_mask on {len(cases)} cases, the first and last head included."
+    return (
+        f"equal to the layer's own head_mask on {len(cases)} cases, "
+        "the first and last head included."
+    )
 
 
 # --------------------------------------------------------------------------- explorer

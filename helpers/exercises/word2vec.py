@@ -76,7 +76,10 @@ def check_initial_loss(answer, k: int = 5) -> str:
         ],
         hint=f"Every score u·v is 0 at the start (W_out = 0); there are 1 + k = {1 + k} terms.",
     )
-    return f"(1 + k)·ln 2 = {1 + k}·{fmt(round(ln2, 4))} = {fmt(round(truth, 4))}: every score starts at 0."
+    return (
+        f"(1 + k)·ln 2 = {1 + k}·{fmt(round(ln2, 4))} = {fmt(round(truth, 4))}: "
+        "every score starts at 0."
+    )
 
 
 # --------------------------------------------------------------------------- write the code

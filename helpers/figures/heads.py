@@ -48,7 +48,8 @@ def projection_cut_figure(d_model: int, h: int) -> go.Figure:
     fig.update_xaxes(title="input feature (column of x)")
     return styled(
         fig,
-        f"One W_Q.weight ({d_model} × {d_model}) = {h} row blocks of {d_k} × {d_model}, one per head",
+        f"One W_Q.weight ({d_model} × {d_model}) = {h} row blocks of {d_k} × {d_model}, "
+        "one per head",
         height=460,
     ).update_layout(margin=dict(r=170))
 

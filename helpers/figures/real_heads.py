@@ -313,7 +313,7 @@ def head_roles_figure(roles: dict[str, object]) -> go.Figure:
     return go.Figure(data=traces, layout=layout)
 
 
-# --------------------------------------------------------------------------- one word, twelve places
+# ----------------------------------------------------------------------- one word, twelve places
 
 
 def head_subspaces_figure(

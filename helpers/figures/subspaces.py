@@ -104,11 +104,17 @@ def head_planes_figure(
     names = _names(labels, roles, T)
     scores, weights = view.scores.tolist(), view.weights.tolist()
     hovers = [
-        [f"key of {names[t]}<br>score q·k/√d_k = {scores[j][t]:.2f}<br>weight = {weights[j][t]:.2f}"
-         for t in range(T)]
+        [
+            f"key of {names[t]}<br>score q·k/√d_k = {scores[j][t]:.2f}"
+            f"<br>weight = {weights[j][t]:.2f}"
+            for t in range(T)
+        ]
         for j in range(h)
-    ]  # fmt: skip
-    title = f"h = {h} heads, d_k = {view.d_k}: keys (points, size = attention weight) and the query (arrow)"
+    ]
+    title = (
+        f"h = {h} heads, d_k = {view.d_k}: keys (points, size = attention weight) "
+        "and the query (arrow)"
+    )
     if view.d_k > 2:
         title += "; d_k > 2 drawn as a 2-D PCA (% of spread kept)"
     titles = [_panel_title(j, view.d_k, kept) for j, kept in enumerate(view.kept)]
@@ -135,8 +141,9 @@ def head_planes_figure(
         for j in range(h)
     ]  # fmt: skip  (annotations are cheaper than traces)
     layout["annotations"] = [*arrows, *layout["annotations"]]
+    legend = f"query of {labels[view.position]}"
     traces.append(dict(type="scatter", x=[None], y=[None], mode="lines", showlegend=True,
-                       name=f"query of {labels[view.position]}", line=dict(color="black")))  # fmt: skip
+                       name=legend, line=dict(color="black")))  # fmt: skip
     for trace in traces[:h]:
         trace["name"] = trace["name"].replace("tokens", "keys")
     return go.Figure(data=traces, layout=layout)
@@ -162,20 +169,26 @@ def value_space_figure(
     ]
     near = sorted(roles.items())
     titles = [
-        _panel_title(j, view.d_k, kept, "<br>" + ", ".join(f"{name.split()[0]} {dist[j][t]:.2f}" for t, name in near))
+        _panel_title(
+            j,
+            view.d_k,
+            kept,
+            "<br>" + ", ".join(f"{n.split()[0]} {dist[j][t]:.2f}" for t, n in near),
+        )
         for j, kept in enumerate(view.kept)
-    ]  # fmt: skip
+    ]
     title = (
-        f"h = {h} heads, d_k = {view.d_k}: values (points) and the output z of {labels[view.position]} "
-        "(star); panel titles: ‖z − v‖"
+        f"h = {h} heads, d_k = {view.d_k}: values (points) and the output z of "
+        f"{labels[view.position]} (star); panel titles: ‖z − v‖"
     )
     traces, layout = _head_grid(view.values, [[8] * T] * h, hovers, labels, roles, titles, title)
     layout["margin"] = dict(layout["margin"], t=110)  # panel titles take two lines
     z = view.z.round(decimals=3).tolist()  # (h, 2)
     for j in range(h):
         ax = str(j + 1) if j else ""
-        traces.append(dict(type="scatter", x=[z[j][0]], y=[z[j][1]], mode="markers", xaxis=f"x{ax}",
-                           yaxis=f"y{ax}", marker=dict(symbol="star-open", size=16, color="black", line=dict(width=2)),
+        star = dict(symbol="star-open", size=16, color="black", line=dict(width=2))
+        traces.append(dict(type="scatter", x=[z[j][0]], y=[z[j][1]], mode="markers",
+                           xaxis=f"x{ax}", yaxis=f"y{ax}", marker=star,
                            hovertext=[f"output z of {labels[view.position]}, head {j}"],
                            name=f"z, head {j}"))  # fmt: skip
     traces.append(dict(type="scatter", x=[None], y=[None], mode="markers", showlegend=True,
@@ -261,27 +274,35 @@ def sweep_figure(summary: list[dict], rows: list[dict], paper: list[dict]) -> go
     layout = base_layout(
         "More heads at a fixed d_model: this experiment beside the paper", height=460
     )
-    layout |= panels(1, 2, [f"this task, d_model = {d_model}: held-out accuracy",
-                            "paper, Table 3 (A), d_model = 512: BLEU (dev)"], h_gap=0.12)  # fmt: skip
+    titles = [
+        f"this task, d_model = {d_model}: held-out accuracy",
+        "paper, Table 3 (A), d_model = 512: BLEU (dev)",
+    ]
+    layout |= panels(1, 2, titles, h_gap=0.12)
     hs = sorted({s["h"] for s in summary} | {p["h"] for p in paper})
     for axis in ("xaxis", "xaxis2"):
         layout[axis] |= dict(type="log", tickvals=hs, ticktext=[str(h) for h in hs],
                              title="heads h (log scale)")  # fmt: skip
     layout["yaxis"] |= dict(title="held-out accuracy (both parts right)", range=[0, 1.05])
     layout["yaxis2"] |= dict(title="BLEU (higher is better)")
+    seed_text = [
+        f"h={r['h']} (d_k={r['d_k']}), seed {r['seed']}: {r['accuracy']:.3f}" for r in rows
+    ]
+    mean_text = [
+        f"h={s['h']} (d_k={s['d_k']}): mean {s['mean']:.3f} ± {s['std']:.3f} (n={s['n']})"
+        for s in summary
+    ]
+    paper_text = [f"h={p['h']}, d_k={p['d_k']}: BLEU {p['bleu']}, PPL {p['ppl']}" for p in paper]
     data = [
-        dict(type="scatter", x=[r["h"] for r in rows], y=[r["accuracy"] for r in rows], mode="markers",
-             marker=dict(color=color(9), size=7, opacity=0.7), name="one seed",
-             hovertext=[f"h={r['h']} (d_k={r['d_k']}), seed {r['seed']}: {r['accuracy']:.3f}" for r in rows],
-             hoverinfo="text"),
+        dict(type="scatter", x=[r["h"] for r in rows], y=[r["accuracy"] for r in rows],
+             mode="markers", marker=dict(color=color(9), size=7, opacity=0.7), name="one seed",
+             hovertext=seed_text, hoverinfo="text"),
         dict(type="scatter", x=[s["h"] for s in summary], y=means, mode="lines+markers",
              error_y=dict(type="data", symmetric=False, array=highs, arrayminus=lows, visible=True),
              marker=dict(color=color(0), size=11), name="mean over seeds (bar: lowest to highest)",
-             hovertext=[f"h={s['h']} (d_k={s['d_k']}): mean {s['mean']:.3f} ± {s['std']:.3f} (n={s['n']})"
-                        for s in summary], hoverinfo="text"),
-        dict(type="scatter", x=[p["h"] for p in paper], y=[p["bleu"] for p in paper], mode="lines+markers",
-             marker=dict(color=color(1), size=11), name="paper BLEU", xaxis="x2", yaxis="y2",
-             hovertext=[f"h={p['h']}, d_k={p['d_k']}: BLEU {p['bleu']}, PPL {p['ppl']}" for p in paper],
-             hoverinfo="text"),
+             hovertext=mean_text, hoverinfo="text"),
+        dict(type="scatter", x=[p["h"] for p in paper], y=[p["bleu"] for p in paper],
+             mode="lines+markers", marker=dict(color=color(1), size=11), name="paper BLEU",
+             xaxis="x2", yaxis="y2", hovertext=paper_text, hoverinfo="text"),
     ]  # fmt: skip
     return go.Figure(data=data, layout=layout)

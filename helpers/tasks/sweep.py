@@ -118,7 +118,8 @@ def summarize(rows: list[dict], key: str = "accuracy") -> list[dict]:
 
 
 def save_models(models: dict[tuple[int, int, int], TwoRuleModel], path: Path) -> None:
-    """Write trained models, keyed ``(d_model, h, steps)``, as one safetensors file (float32, exact)."""
+    """Write trained models, keyed ``(d_model, h, steps)``, as one safetensors file (float32,
+    exact)."""
     tensors = {
         f"d_model={d_model}/h={h}/steps={steps}/{name}": p.detach().contiguous()
         for (d_model, h, steps), model in sorted(models.items())
@@ -208,7 +209,8 @@ def main(argv: list[str] | None = None) -> int:
         print(" ".join(f"{k}={v}" for k, v in row.items()))
     for s in summarize(rows):
         print(
-            f"h={s['h']:2d} d_k={s['d_k']:2d}  accuracy {s['mean']:.3f} ± {s['std']:.3f}  (n={s['n']})"
+            f"h={s['h']:2d} d_k={s['d_k']:2d}  "
+            f"accuracy {s['mean']:.3f} ± {s['std']:.3f}  (n={s['n']})"
         )
     print(f"{len(rows)} models in {time.perf_counter() - start:.1f} s")
     if args.out is not None:

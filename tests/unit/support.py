@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 
 from helpers.attention import MultiHeadSelfAttention
+from helpers.exercises import core
 
 
 def torch_shapes(B: int, T: int, d_model: int, h: int) -> list[list[int]]:
@@ -22,3 +23,22 @@ def stage_shapes(fig) -> list[list[int]]:
 def panel_titles(fig) -> list[str]:
     """The per-head panel titles of a subspace figure."""
     return [a.text for a in fig.layout.annotations if a.text and a.text.startswith("head ")]
+
+
+# -- the exercise checkers ------------------------------------------------------------------
+
+
+def verdict(capsys, check, *answers, **options):
+    """What a checker returns, and what it printed."""
+    ok = check(*answers, **options)
+    return ok, capsys.readouterr().out
+
+
+def wrong(capsys, check, *answers, says: str, **options) -> str:
+    """The checker rejects the answers: ✗, at most two lines, naming the slip (``says``)."""
+    ok, out = verdict(capsys, check, *answers, **options)
+    assert ok is False, out
+    assert out.startswith(core.WRONG + " "), out
+    assert says in out, out
+    assert len(out.splitlines()) <= 2, out
+    return out

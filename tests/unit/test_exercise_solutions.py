@@ -21,7 +21,10 @@ SOLUTION = re.compile(
 )
 CHECK = re.compile(r"^run\((check_\w+)", re.M)
 # What a solution may take for granted: the imports every notebook has, and the checkers.
-PRELUDE = "import math\n\nimport torch\nimport torch.nn.functional as F\nfrom torch import nn\n\nfrom helpers.exercises import *\n"
+PRELUDE = (
+    "import math\n\nimport torch\nimport torch.nn.functional as F\nfrom torch import nn\n\n"
+    "from helpers.exercises import *\n"
+)
 
 
 def source(cell) -> str:
@@ -41,8 +44,8 @@ def exercises(path: Path) -> list[dict]:
         assert stub["cell_type"] == "code" and solution, (
             f"{path.name}: exercise {heading['title']!r} is not task, stub, solution"
         )
-        found.append(dict(notebook=path.name, title=heading["title"], kind=heading["kind"], stub=stub,
-                          solution=solution["code"]))  # fmt: skip
+        found.append(dict(notebook=path.name, title=heading["title"], kind=heading["kind"],
+                          stub=stub, solution=solution["code"]))  # fmt: skip
     return found
 
 

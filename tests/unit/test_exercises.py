@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from support import verdict
 
 import helpers.exercises as exercises
 from helpers.attention import merge_heads, scaled_dot_product_attention, split_heads
@@ -127,11 +128,6 @@ PREDICTIONS = {  # name: (answers, options)
     "check_minilm_shapes": ((32, [1, 12, 9, 9]), {"T": 9}),
     "check_previous_token_head": (((2, 5),), {"table": PREVIOUS}),
 }
-
-
-def verdict(capsys, check, *answers, **options):
-    ok = check(*answers, **options)
-    return ok, capsys.readouterr().out
 
 
 def stub(*args):

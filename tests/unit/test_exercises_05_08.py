@@ -9,27 +9,12 @@ import math
 import pytest
 import torch
 import torch.nn.functional as F
+from support import verdict, wrong
 
 import helpers.exercises as exercises
 from helpers.attention import merge_heads, padding_mask, scaled_dot_product_attention, split_heads
 from helpers.cost import attention_cost
-from helpers.exercises import core
 from helpers.exercises.why_multi_head import _question_weights
-
-
-def verdict(capsys, check, *answers, **options):
-    ok = check(*answers, **options)
-    return ok, capsys.readouterr().out
-
-
-def wrong(capsys, check, *answers, says: str, **options) -> str:
-    ok, out = verdict(capsys, check, *answers, **options)
-    assert ok is False, out
-    assert out.startswith(core.WRONG + " "), out
-    assert says in out, out
-    assert len(out.splitlines()) <= 2, out
-    return out
-
 
 # --------------------------------------------------------------------------- 05
 

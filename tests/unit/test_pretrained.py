@@ -115,8 +115,8 @@ def test_tokens_match_the_reference_tokenizer(padded):
             and "[PAD]" not in out.tokens[b]
         )
         assert len(out.tokens[b]) == out.lengths[b]
-    assert out.tokens[1] == ["[CLS]", "the", "bank", "raised", "its", "interest", "rates", "again", "this",
-                             "spring", ".", "[SEP]"]  # fmt: skip
+    assert out.tokens[1] == ["[CLS]", "the", "bank", "raised", "its", "interest", "rates",
+                             "again", "this", "spring", ".", "[SEP]"]  # fmt: skip
 
 
 def test_text_longer_than_128_tokens_is_not_cut(model, reference):
@@ -246,8 +246,9 @@ def test_a_folder_that_does_not_exist(tmp_path):
 
 @pytest.mark.parametrize(
     "key, value",
-    [("num_hidden_layers", 12), ("num_attention_heads", 8), ("hidden_size", 768), ("hidden_act", "relu"),
-     ("layer_norm_eps", 1e-5), ("intermediate_size", 3072), ("model_type", "gpt2")],
+    [("num_hidden_layers", 12), ("num_attention_heads", 8), ("hidden_size", 768),
+     ("hidden_act", "relu"), ("layer_norm_eps", 1e-5), ("intermediate_size", 3072),
+     ("model_type", "gpt2")],
 )  # fmt: skip
 def test_a_config_of_another_model_is_refused(copy_of_model, key, value):
     config = json.loads((copy_of_model / "config.json").read_text())

@@ -1,4 +1,5 @@
-"""helpers.scaling: unscaled scores spread like √d_k and their softmax saturates; scaled ones do not."""
+"""helpers.scaling: unscaled scores spread like √d_k and their softmax saturates; scaled ones
+do not."""
 
 from helpers.scaling import scaling_stats
 from helpers.widgets.attention import D_KS

@@ -350,7 +350,7 @@ def test_importance_and_keep_top(ablation):
         ablation.keep_top(13, importance["senses"])
 
 
-# --------------------------------------------------------------------------- the stored measurements
+# ------------------------------------------------------------------------ the stored measurements
 
 
 def test_stored_measurements_regenerate_for_one_word(model, bank, bank_run, stored):

@@ -1,4 +1,5 @@
-"""helpers.shape_walk: the shapes torch itself produces, and where every number sits at each step."""
+"""helpers.shape_walk: the shapes torch itself produces, and where every number sits at each
+step."""
 
 import pytest
 import torch
