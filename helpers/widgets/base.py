@@ -48,6 +48,7 @@ __all__ = [
     "FigureOutput",
     "show_figure",
     "colab_figure_html",
+    "d_model_slider",
     "heads_slider",
     "heads_follow",
 ]
@@ -228,6 +229,16 @@ class Explorer(widgets.VBox):
 
 
 # --------------------------------------------------------------------------- head count
+
+
+def d_model_slider(d_model: int, choices: list[int]) -> widgets.SelectionSlider:
+    """A ``d_model`` slider over ``choices``, with ``d_model`` among them if it was not."""
+    return widgets.SelectionSlider(
+        options=sorted(set(choices) | {d_model}),
+        value=d_model,
+        description="d_model",
+        continuous_update=False,
+    )
 
 
 def heads_slider(d_model: int, h: int) -> widgets.SelectionSlider:

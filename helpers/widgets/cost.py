@@ -6,7 +6,7 @@ import ipywidgets as widgets
 
 from helpers.cost import attention_cost
 from helpers.figures.cost import cost_breakdown_figure
-from helpers.widgets.base import Explorer, heads_follow, heads_slider
+from helpers.widgets.base import Explorer, d_model_slider, heads_follow, heads_slider
 
 __all__ = ["D_MODELS", "MAX_N", "cost_explorer"]
 
@@ -26,12 +26,7 @@ def cost_explorer(n: int = 32, d_model: int = 512, h: int = 8) -> Explorer:
         "n": widgets.IntSlider(
             value=n, min=1, max=max(MAX_N, n), description="n", continuous_update=False
         ),
-        "d_model": widgets.SelectionSlider(
-            options=sorted(set(D_MODELS) | {d_model}),
-            value=d_model,
-            description="d_model",
-            continuous_update=False,
-        ),
+        "d_model": d_model_slider(d_model, D_MODELS),
         "h": heads_slider(d_model, h),
     }
 

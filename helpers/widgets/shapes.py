@@ -8,7 +8,7 @@ from helpers.attention import check_heads
 from helpers.checks import whole_number
 from helpers.figures.shapes import COLOUR_BY, shape_walk_figure
 from helpers.shape_walk import shape_walk
-from helpers.widgets.base import Explorer, heads_follow, heads_slider
+from helpers.widgets.base import Explorer, d_model_slider, heads_follow, heads_slider
 
 __all__ = ["D_MODELS", "shape_explorer"]
 
@@ -33,12 +33,7 @@ def shape_explorer(
     whole_number("batch", batch, at_most=MAX_BATCH)
     whole_number("seq_len", seq_len, at_most=MAX_SEQ_LEN)
     controls = {
-        "d_model": widgets.SelectionSlider(
-            options=sorted(set(D_MODELS) | {d_model}),
-            value=d_model,
-            description="d_model",
-            continuous_update=False,
-        ),
+        "d_model": d_model_slider(d_model, D_MODELS),
         "h": heads_slider(d_model, h),
         "batch": widgets.IntSlider(
             value=batch, min=1, max=MAX_BATCH, description="batch", continuous_update=False
