@@ -59,9 +59,10 @@ def _head_grid(
     point_colours = [colours.get(roles.get(t), GREY) for t in range(T)]
     cols = min(h, 4)
     rows = math.ceil(h / cols)
-    layout = panels(
-        rows, cols, titles, h_gap=0.06, v_gap=0.12 if rows > 1 else 0.1, count=h, title_size=12
-    )
+    # the figure grows 230 px a row: a gap of 0.12 of its height up to 4 rows, then the same
+    # ~115 px (0.5 / rows), so that 16 rows (h = 64) still leave room for the panels
+    v_gap = min(0.12, 0.5 / rows) if rows > 1 else 0.1
+    layout = panels(rows, cols, titles, h_gap=0.06, v_gap=v_gap, count=h, title_size=12)
     traces = []
     for j in range(h):
         ax = str(j + 1) if j else ""  # panel j draws on axes x{ax}, y{ax}

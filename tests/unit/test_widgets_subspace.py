@@ -49,6 +49,26 @@ def test_d_model_changes_the_width_and_h_follows_it(ex):
     ex.h.value = 8
 
 
+def test_every_setting_it_offers_draws(ex):
+    """Every d_model × h the sliders offer, in both spaces, draws its h panels (h = 64 once
+    asked plotly for a panel above the top of the figure)."""
+    for d_model in ex.d_model.options:
+        ex.d_model.value = d_model
+        for h in ex.h.options:
+            ex.h.value = h
+            for space in SPACES:
+                ex.space.value = space
+                assert ex.last_error is None, (d_model, h, space, ex.last_error)
+                assert len(panel_titles(ex.figure)) == h
+                domains = [
+                    ex.figure.layout[k].domain for k in ex.figure.layout if k.startswith("yaxis")
+                ]
+                assert all(0 <= lo < hi <= 1 for lo, hi in domains), (d_model, h)
+    ex.space.value = SPACES[0]
+    ex.d_model.value = 16
+    ex.h.value = 8
+
+
 def test_space_switches_to_outputs_among_values(ex):
     keys = ex.figure
     ex.space.value = SPACES[1]
